@@ -281,13 +281,15 @@ class PlanBuilder {
       .map((shard) => ({ shard, cost: this.ranker.cost(this.map.shardKeys[shard] ?? 0, donor) }))
       .sort((a, b) => b.cost - a.cost || a.shard - b.shard);
     for (const { shard } of candidates) {
-      const [to] = this.ranker.pick(
-        this.map.shardKeys[shard] ?? 0,
-        1,
-        (n) => this.canReceive(shard, n, Math.floor(this.bands[n]?.target ?? 0)),
-        this.spreadConstraint(shard, donor),
-        'never',
-      );
+      const key = this.map.shardKeys[shard] ?? 0;
+      const spread = this.spreadConstraint(shard, donor);
+      // Nodes below their band first (a node that just joined), then any below its target.
+      const [to] = [
+        ...(this.underLowCount > 0
+          ? this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, this.bands[n]?.low ?? 0), spread, 'never')
+          : []),
+        ...this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, Math.floor(this.bands[n]?.target ?? 0)), spread, 'never'),
+      ];
       if (to === undefined) continue;
       this.addTransfer({ shard, from: donor, to, reason: 'balance', copies: this.replicas, releaseFrom: donor });
       return true;

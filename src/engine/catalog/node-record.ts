@@ -1,0 +1,49 @@
+import { canonicalJson } from './canonical-json';
+
+/** A copy its source is pushing to another node; published so every planner counts it. */
+export interface PendingCopyRecord {
+  readonly shard: string;
+  readonly to: string;
+  /** The holder that drops its copy once `to` confirms (a balancing move). */
+  readonly releaseFrom?: string;
+}
+
+/**
+ * What a node tells the swarm about itself. Only that node writes it; (incarnation, version)
+ * orders its versions, so any two nodes that have seen the same versions agree on it.
+ */
+export interface NodeRecord {
+  readonly id: string;
+  /** Failure domain: the browser profile, shared by its tabs. */
+  readonly host: string;
+  /** Bumped on every restart (a reload), so a newer life always wins over an older one. */
+  readonly incarnation: number;
+  /** Bumped on every change and every heartbeat within one incarnation. */
+  readonly version: number;
+  /** Bytes it offers for shards (the placement weight). */
+  readonly capacityBytes: number;
+  readonly usedBytes: number;
+  /** No room for another shard: placement skips it. */
+  readonly full: boolean;
+  /** For example 'webgpu'. */
+  readonly capabilities: readonly string[];
+  /** Shards it holds verified copies of. */
+  readonly holdings: readonly string[];
+  /** Shards it uploaded and keeps until R holders confirm. */
+  readonly staged: readonly string[];
+  readonly pending: readonly PendingCopyRecord[];
+  /** Handing its shards off before leaving. */
+  readonly leaving: boolean;
+  /** Gone for good after handing off. */
+  readonly left: boolean;
+}
+
+/**
+ * The later of two versions of one node's record. Ties (which an honest writer never
+ * produces) break on the canonical bytes, so merging stays commutative even then.
+ */
+export function laterRecord(a: NodeRecord, b: NodeRecord): NodeRecord {
+  if (a.incarnation !== b.incarnation) return a.incarnation > b.incarnation ? a : b;
+  if (a.version !== b.version) return a.version > b.version ? a : b;
+  return canonicalJson(a) >= canonicalJson(b) ? a : b;
+}

@@ -1,0 +1,129 @@
+import type { NodeStatus } from '../placement/replica-map';
+
+/** What a node believes about a peer. */
+export type Liveness = 'alive' | 'suspect' | 'dead' | 'left';
+
+export interface MembershipSettings {
+  /** Silence after which a member is suspected: it stops being a transfer partner. */
+  readonly suspectAfterMs: number;
+  /** Further silence after which a suspect is declared dead. */
+  readonly deadAfterMs: number;
+  /** Time a dead member's replicas still count, so a reload or blip costs no repair traffic. */
+  readonly repairGraceMs: number;
+}
+
+export const defaultMembershipSettings: MembershipSettings = {
+  suspectAfterMs: 3_000,
+  deadAfterMs: 5_000,
+  repairGraceMs: 30_000,
+};
+
+/** One member as seen from here. */
+export interface Member {
+  readonly id: string;
+  readonly incarnation: number;
+  readonly heartbeat: number;
+  readonly liveness: Liveness;
+  /** When news of it last arrived (local clock). */
+  readonly lastHeardAt: number;
+  /** When its liveness last changed (local clock). */
+  readonly changedAt: number;
+}
+
+export interface LivenessChange {
+  readonly id: string;
+  readonly from: Liveness | undefined;
+  readonly to: Liveness;
+}
+
+/**
+ * Failure detection by gossiped heartbeats: each node bumps a counter in its own catalog
+ * record; any newer (incarnation, heartbeat) pair, however it travelled, proves the member
+ * alive. Silence moves it alive -> suspect -> dead; a higher incarnation (a reloaded tab)
+ * makes it alive again at once. Dead members stay "down" for the repair grace (HDFS and
+ * Ceph's down vs out) before their replicas stop counting.
+ */
+export class Membership {
+  private readonly members = new Map<string, Member>();
+
+  constructor(
+    readonly self: string,
+    private readonly settings: MembershipSettings = defaultMembershipSettings,
+  ) {}
+
+  /** Records news of a member; returns the change if its liveness changed. */
+  observe(id: string, incarnation: number, heartbeat: number, now: number): LivenessChange | undefined {
+    const known = this.members.get(id);
+    if (known) {
+      const newer = incarnation > known.incarnation || (incarnation === known.incarnation && heartbeat > known.heartbeat);
+      if (!newer || known.liveness === 'left') return undefined;
+    }
+    const from = known?.liveness;
+    const changed = from !== 'alive';
+    this.members.set(id, {
+      id,
+      incarnation,
+      heartbeat,
+      liveness: 'alive',
+      lastHeardAt: now,
+      changedAt: changed ? now : (known?.changedAt ?? now),
+    });
+    return changed ? { id, from, to: 'alive' } : undefined;
+  }
+
+  /** A member announced that it has handed its shards off and gone. */
+  markLeft(id: string, now: number): LivenessChange | undefined {
+    const known = this.members.get(id);
+    if (known?.liveness === 'left') return undefined;
+    this.members.set(id, {
+      id,
+      incarnation: known?.incarnation ?? 0,
+      heartbeat: known?.heartbeat ?? 0,
+      liveness: 'left',
+      lastHeardAt: now,
+      changedAt: now,
+    });
+    return { id, from: known?.liveness, to: 'left' };
+  }
+
+  /** Advances the failure detector to `now`; returns the members whose liveness changed. */
+  tick(now: number): LivenessChange[] {
+    const changes: LivenessChange[] = [];
+    for (const member of this.members.values()) {
+      if (member.id === this.self) continue;
+      const silence = now - member.lastHeardAt;
+      let next: Liveness = member.liveness;
+      if (member.liveness === 'alive' && silence >= this.settings.suspectAfterMs) next = 'suspect';
+      if (next === 'suspect' && silence >= this.settings.suspectAfterMs + this.settings.deadAfterMs) next = 'dead';
+      if (next === member.liveness) continue;
+      this.members.set(member.id, { ...member, liveness: next, changedAt: now });
+      changes.push({ id: member.id, from: member.liveness, to: next });
+    }
+    return changes;
+  }
+
+  /** How placement treats the member now (see NodeStatus). Unknown members are out. */
+  placementStatus(id: string, now: number): NodeStatus {
+    if (id === this.self) return 'active';
+    const member = this.members.get(id);
+    if (!member) return 'out';
+    switch (member.liveness) {
+      case 'alive':
+        return 'active';
+      case 'suspect':
+        return 'down';
+      case 'dead':
+        return now - member.changedAt < this.settings.repairGraceMs ? 'down' : 'out';
+      case 'left':
+        return 'out';
+    }
+  }
+
+  get(id: string): Member | undefined {
+    return this.members.get(id);
+  }
+
+  all(): Member[] {
+    return [...this.members.values()];
+  }
+}

@@ -1,0 +1,38 @@
+import type { DatasetManifest } from '../catalog/manifest';
+import type { ReplicaMap } from '../placement/replica-map';
+
+/** How well one dataset is replicated, as the UI shows it. */
+export interface DatasetHealth {
+  readonly id: string;
+  readonly name: string;
+  readonly shards: number;
+  /** Shards with at least R counted copies. */
+  readonly atTarget: number;
+  /** Shards with some, but fewer than R, counted copies (or only a staged one). */
+  readonly underTarget: number;
+  /** Shards with no copy left anywhere. */
+  readonly lost: number;
+}
+
+export function datasetHealth(manifests: readonly DatasetManifest[], layout: ReplicaMap, replicas: number): DatasetHealth[] {
+  let counted = 0;
+  for (let node = 0; node < layout.count; node++) if (layout.counts(node)) counted++;
+  const wanted = Math.min(replicas, Math.max(counted, 1));
+  return manifests
+    .map((manifest) => {
+      let atTarget = 0;
+      let underTarget = 0;
+      let lost = 0;
+      for (const entry of manifest.shards) {
+        const shard = layout.shardNumber(entry.id);
+        const holders = shard === undefined ? [] : (layout.holders[shard] ?? []);
+        const copies = holders.filter((node) => layout.counts(node)).length;
+        const readable = holders.some((node) => layout.status[node] !== 'out') || (shard !== undefined && layout.staged.has(shard));
+        if (copies >= wanted) atTarget++;
+        else if (copies > 0 || readable) underTarget++;
+        else lost++;
+      }
+      return { id: manifest.id, name: manifest.name, shards: manifest.shards.length, atTarget, underTarget, lost };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+}

@@ -1,0 +1,41 @@
+import type { DatasetManifest } from '../catalog/manifest';
+import type { StoreCapacity, StoredShardInfo } from '../ports/shard-store';
+
+// What goes into the engine node (events) and what comes out (effects). Effects are data;
+// adapters perform them and report results back as events, so the node itself never waits.
+
+export type EngineEvent =
+  /** The node starts with what its store already holds (a reload keeps its shards). */
+  | { readonly type: 'start'; readonly now: number; readonly held: readonly StoredShardInfo[]; readonly capacity: StoreCapacity }
+  /** The periodic timer: heartbeat, failure detection, gossip and planning. */
+  | { readonly type: 'tick'; readonly now: number }
+  /** Bytes from a peer (validated here, never trusted). */
+  | { readonly type: 'message'; readonly now: number; readonly from: string; readonly bytes: Uint8Array }
+  | { readonly type: 'peer-connected'; readonly now: number; readonly peer: string }
+  /** Result of `check-manifests`: which received manifests hash to their ids. */
+  | { readonly type: 'manifests-checked'; readonly now: number; readonly from: string; readonly authentic: readonly DatasetManifest[]; readonly forged: number }
+  /** Result of `store-shard`. */
+  | { readonly type: 'shard-stored'; readonly now: number; readonly shard: string; readonly from: string; readonly ok: boolean; readonly reason: string; readonly capacity: StoreCapacity }
+  /** Result of `read-shard`: the verified bytes, or why they could not be read. */
+  | { readonly type: 'shard-read'; readonly now: number; readonly shard: string; readonly to: string; readonly bytes: Uint8Array | undefined; readonly error: string }
+  /** Result of `delete-shard`. */
+  | { readonly type: 'shard-deleted'; readonly now: number; readonly shard: string; readonly capacity: StoreCapacity }
+  /** A local upload has stored every shard: publish the manifest and start replicating. */
+  | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity }
+  /** The user closes the tab gracefully: hand shards off, then go. */
+  | { readonly type: 'leave'; readonly now: number };
+
+export type EngineEffect =
+  | { readonly type: 'send'; readonly to: string; readonly bytes: Uint8Array }
+  /** Hash received manifests against their ids, then report `manifests-checked`. */
+  | { readonly type: 'check-manifests'; readonly from: string; readonly manifests: readonly DatasetManifest[] }
+  /** Verify and store a received shard, then report `shard-stored`. */
+  | { readonly type: 'store-shard'; readonly shard: string; readonly bytes: Uint8Array; readonly from: string }
+  /** Read (and verify) a shard to push to `to`, then report `shard-read`. */
+  | { readonly type: 'read-shard'; readonly shard: string; readonly to: string }
+  | { readonly type: 'delete-shard'; readonly shard: string }
+  | { readonly type: 'schedule-tick'; readonly afterMs: number }
+  /** A peer sent bad data or a malformed message. */
+  | { readonly type: 'penalize'; readonly peer: string; readonly reason: string }
+  /** Every shard is handed off: the node may stop. */
+  | { readonly type: 'left' };

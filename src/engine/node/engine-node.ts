@@ -1,0 +1,382 @@
+import { Catalog, type CatalogSnapshot } from '../catalog/catalog';
+import type { DatasetManifest } from '../catalog/manifest';
+import type { NodeRecord } from '../catalog/node-record';
+import { Membership } from '../membership/membership';
+import { planReplication } from '../placement/replication-planner';
+import type { Random } from '../ports/random';
+import type { StoreCapacity } from '../ports/shard-store';
+import { layoutFromCatalog } from './catalog-layout';
+import { datasetHealth, type DatasetHealth } from './dataset-health';
+import type { EngineEffect, EngineEvent } from './engine-io';
+import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
+import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
+
+/** A push this node runs: kept until the receiver's own record shows the copy. */
+interface OutgoingCopy {
+  readonly shard: string;
+  readonly to: string;
+  readonly releaseFrom: string | undefined;
+  readonly startedAt: number;
+  ackedAt: number | undefined;
+}
+
+/** Counters for the UI, metrics and tests. */
+export interface EngineCounters {
+  messagesRejected: number;
+  pushesSent: number;
+  copiesStored: number;
+  copiesRejected: number;
+  deletes: number;
+}
+
+const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One node of the swarm as a pure state machine: `step(event)` returns effects. It gossips
+ * its catalog, detects failures from heartbeats, plans replication from what it sees and
+ * runs the tasks whose source it is. Every node runs the same plan over the same catalog,
+ * so no coordinator is needed.
+ */
+export class EngineNode {
+  readonly counters: EngineCounters = { messagesRejected: 0, pushesSent: 0, copiesStored: 0, copiesRejected: 0, deletes: 0 };
+  private readonly catalog = new Catalog();
+  private readonly membership: Membership;
+  private record: NodeRecord;
+  private readonly outgoing = new Map<string, OutgoingCopy>();
+  private readonly penalties = new Map<string, number>();
+  private running = false;
+  private now = 0;
+
+  constructor(
+    private readonly identity: NodeIdentity,
+    private readonly random: Random,
+    private readonly settings: EngineSettings = defaultEngineSettings,
+  ) {
+    this.membership = new Membership(identity.id, settings.membership);
+    this.record = {
+      id: identity.id,
+      host: identity.host,
+      incarnation: identity.incarnation,
+      version: 0,
+      capacityBytes: 0,
+      usedBytes: 0,
+      full: false,
+      capabilities: identity.capabilities,
+      holdings: [],
+      staged: [],
+      pending: [],
+      leaving: false,
+      left: false,
+    };
+  }
+
+  get id(): string {
+    return this.identity.id;
+  }
+
+  step(event: EngineEvent): EngineEffect[] {
+    this.now = Math.max(this.now, event.now);
+    const effects: EngineEffect[] = [];
+    switch (event.type) {
+      case 'start':
+        this.running = true;
+        this.touch({ holdings: event.held.map((shard) => shard.id), ...this.capacityFields(event.capacity) });
+        effects.push({ type: 'schedule-tick', afterMs: 0 });
+        break;
+      case 'tick':
+        if (this.running) this.tick(effects);
+        break;
+      case 'message':
+        this.receive(event.from, event.bytes, effects);
+        break;
+      case 'peer-connected':
+        if (this.running) effects.push(this.gossipTo(event.peer));
+        break;
+      case 'manifests-checked':
+        this.catalog.merge({ manifests: event.authentic, records: [] });
+        if (event.forged > 0) effects.push(this.penalize(event.from, `${event.forged} forged manifests`));
+        break;
+      case 'shard-stored':
+        this.onStored(event.shard, event.from, event.ok, event.reason, event.capacity, effects);
+        break;
+      case 'shard-read':
+        this.onRead(event.shard, event.to, event.bytes, effects);
+        break;
+      case 'shard-deleted':
+        this.touch(this.capacityFields(event.capacity));
+        break;
+      case 'publish':
+        this.publish(event.manifest, event.capacity, effects);
+        break;
+      case 'leave':
+        if (this.running && !this.record.leaving) this.touch({ leaving: true });
+        break;
+    }
+    return effects;
+  }
+
+  /** The catalog as this node knows it. */
+  catalogSnapshot(): CatalogSnapshot {
+    return this.catalog.snapshot();
+  }
+
+  /** This node's own record. */
+  ownRecord(): NodeRecord {
+    return this.record;
+  }
+
+  /** Peers believed alive, by id. */
+  livePeers(): string[] {
+    return this.membership
+      .all()
+      .filter((member) => member.id !== this.id && member.liveness === 'alive')
+      .map((member) => member.id)
+      .sort();
+  }
+
+  /** Replication health of every dataset as this node sees it. */
+  health(): DatasetHealth[] {
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    return datasetHealth(this.catalog.allManifests(), layout, this.settings.replication.replicas);
+  }
+
+  private tick(effects: EngineEffect[]): void {
+    this.expireOutgoing();
+    this.touch({});
+    this.membership.tick(this.now);
+    for (const peer of this.gossipTargets(this.settings.gossipFanout)) effects.push(this.gossipTo(peer));
+    if (this.record.leaving && this.handedOff()) {
+      this.touch({ left: true, holdings: [], staged: [], pending: [] });
+      for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
+      effects.push({ type: 'left' });
+      this.running = false;
+      return;
+    }
+    this.planAndRun(effects);
+    effects.push({ type: 'schedule-tick', afterMs: this.settings.tickIntervalMs });
+  }
+
+  private planAndRun(effects: EngineEffect[]): void {
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const self = layout.nodeNumber(this.id);
+    if (self === undefined) return;
+    const plan = planReplication(layout, this.settings.replication);
+    const sending = new Set([...this.outgoing.values()].filter((copy) => copy.ackedAt === undefined).map((copy) => copy.shard));
+    for (const task of plan.deletes) {
+      if (task.node !== self) continue;
+      const shard = layout.shardIds[task.shard] ?? '';
+      if (sending.has(shard)) continue;
+      this.dropLocal(shard, effects);
+    }
+    let slots = this.settings.maxConcurrentTransfers - sending.size;
+    for (const task of plan.transfers) {
+      if (task.from !== self || slots <= 0) continue;
+      const shard = layout.shardIds[task.shard] ?? '';
+      const to = layout.nodeIds[task.to] ?? '';
+      if (task.to === self) {
+        if (this.record.staged.includes(shard)) this.keepStaged(shard);
+        continue;
+      }
+      if (this.outgoing.has(`${shard}|${to}`)) continue;
+      const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
+      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, startedAt: this.now, ackedAt: undefined });
+      effects.push({ type: 'read-shard', shard, to });
+      slots--;
+    }
+    this.syncPending();
+  }
+
+  private dropLocal(shard: string, effects: EngineEffect[]): void {
+    this.touch({
+      holdings: this.record.holdings.filter((id) => id !== shard),
+      staged: this.record.staged.filter((id) => id !== shard),
+    });
+    effects.push({ type: 'delete-shard', shard });
+    this.counters.deletes++;
+  }
+
+  /** Placement chose the uploader itself: its staged copy simply becomes a held one. */
+  private keepStaged(shard: string): void {
+    this.touch({ holdings: [...this.record.holdings, shard], staged: this.record.staged.filter((id) => id !== shard) });
+  }
+
+  private receive(from: string, bytes: Uint8Array, effects: EngineEffect[]): void {
+    let message: EngineMessage;
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      this.counters.messagesRejected++;
+      effects.push(this.penalize(from, error instanceof Error ? error.message : 'malformed message'));
+      return;
+    }
+    switch (message.type) {
+      case 'gossip':
+        this.onGossip(from, message.catalog, effects);
+        return;
+      case 'shard-push':
+        this.onPush(from, message.shard, message.bytes, effects);
+        return;
+      case 'shard-ack':
+        this.onAck(from, message.shard, message.ok);
+        return;
+    }
+  }
+
+  private onGossip(from: string, snapshot: CatalogSnapshot, effects: EngineEffect[]): void {
+    const foreign = snapshot.records.filter((record) => record.id !== this.id);
+    const mine = snapshot.records.find((record) => record.id === this.id);
+    if (mine && mine.incarnation >= this.record.incarnation && mine.version > this.record.version) {
+      // Someone saw a later life of this id (a duplicated tab, or state from before a crash):
+      // move past it so our own record wins again.
+      this.record = { ...this.record, incarnation: mine.incarnation + 1, version: 0 };
+      this.touch({});
+    }
+    const news = this.catalog.merge({ manifests: [], records: foreign });
+    for (const record of news.records) {
+      if (record.left) this.membership.markLeft(record.id, this.now);
+      else this.membership.observe(record.id, record.incarnation, record.version, this.now);
+    }
+    const unknown = snapshot.manifests.filter((manifest) => !this.catalog.hasManifest(manifest.id));
+    if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
+  }
+
+  private onPush(from: string, shard: string, bytes: Uint8Array, effects: EngineEffect[]): void {
+    const reject = (reason: string): void => {
+      this.counters.copiesRejected++;
+      effects.push(this.send(from, { type: 'shard-ack', shard, ok: false, reason }));
+    };
+    if (!this.running || this.record.leaving) return reject('not accepting copies');
+    if (this.record.holdings.includes(shard)) {
+      effects.push(this.send(from, { type: 'shard-ack', shard, ok: true, reason: '' }));
+      return;
+    }
+    if (!this.knownShards().has(shard)) return reject('shard is in no manifest known here yet');
+    if (this.record.full) return reject('store is full');
+    effects.push({ type: 'store-shard', shard, bytes, from });
+  }
+
+  private onStored(shard: string, from: string, ok: boolean, reason: string, capacity: StoreCapacity, effects: EngineEffect[]): void {
+    if (ok) {
+      this.counters.copiesStored++;
+      const holdings = this.record.holdings.includes(shard) ? this.record.holdings : [...this.record.holdings, shard];
+      this.touch({ holdings, ...this.capacityFields(capacity) });
+    } else {
+      this.counters.copiesRejected++;
+      if (reason.startsWith('ContentMismatchError')) effects.push(this.penalize(from, `sent corrupt shard ${shard}`));
+    }
+    effects.push(this.send(from, { type: 'shard-ack', shard, ok, reason }));
+  }
+
+  private onRead(shard: string, to: string, bytes: Uint8Array | undefined, effects: EngineEffect[]): void {
+    const key = `${shard}|${to}`;
+    if (!this.outgoing.has(key)) return;
+    if (!bytes) {
+      // Our copy is missing or was corrupt (the store dropped it): stop claiming it.
+      this.outgoing.delete(key);
+      this.touch({ holdings: this.record.holdings.filter((id) => id !== shard), staged: this.record.staged.filter((id) => id !== shard) });
+      this.syncPending();
+      return;
+    }
+    this.counters.pushesSent++;
+    effects.push(this.send(to, { type: 'shard-push', shard, bytes }));
+  }
+
+  private onAck(from: string, shard: string, ok: boolean): void {
+    const key = `${shard}|${from}`;
+    const copy = this.outgoing.get(key);
+    if (!copy) return;
+    if (ok) copy.ackedAt = this.now;
+    else this.outgoing.delete(key);
+    this.syncPending();
+  }
+
+  private publish(manifest: DatasetManifest, capacity: StoreCapacity, effects: EngineEffect[]): void {
+    this.catalog.merge({ manifests: [manifest], records: [] });
+    const staged = new Set(this.record.staged);
+    for (const shard of manifest.shards) if (!this.record.holdings.includes(shard.id)) staged.add(shard.id);
+    this.touch({ staged: [...staged], ...this.capacityFields(capacity) });
+    for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
+  }
+
+  /** Drops pushes that timed out, and acknowledged ones once the receiver's record shows them. */
+  private expireOutgoing(): void {
+    for (const [key, copy] of this.outgoing) {
+      const receiver = this.catalog.record(copy.to);
+      const shown = receiver?.holdings.includes(copy.shard) ?? false;
+      const since = copy.ackedAt ?? copy.startedAt;
+      if (shown || this.now - since > this.settings.transferTimeoutMs) this.outgoing.delete(key);
+    }
+    this.syncPending();
+  }
+
+  private ackedCopies(): { shard: string; node: string }[] {
+    return [...this.outgoing.values()].filter((copy) => copy.ackedAt !== undefined).map((copy) => ({ shard: copy.shard, node: copy.to }));
+  }
+
+  private handedOff(): boolean {
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const self = layout.nodeNumber(this.id);
+    const others = layout.status.filter((status, node) => node !== self && (status === 'active' || status === 'down')).length;
+    const wanted = Math.min(this.settings.replication.replicas, others);
+    return [...this.record.holdings, ...this.record.staged].every((id) => {
+      const shard = layout.shardNumber(id);
+      if (shard === undefined) return true;
+      const counted = (layout.holders[shard] ?? []).filter((node) => node !== self && layout.counts(node)).length;
+      return counted >= wanted;
+    });
+  }
+
+  private knownShards(): Set<string> {
+    const shards = new Set<string>();
+    for (const manifest of this.catalog.allManifests()) for (const shard of manifest.shards) shards.add(shard.id);
+    return shards;
+  }
+
+  private capacityFields(capacity: StoreCapacity): Pick<NodeRecord, 'capacityBytes' | 'usedBytes' | 'full'> {
+    let largest = DEFAULT_SHARD_BYTES;
+    for (const manifest of this.catalog.allManifests()) for (const shard of manifest.shards) largest = Math.max(largest, shard.bytes);
+    return {
+      capacityBytes: capacity.budgetBytes,
+      usedBytes: capacity.usedBytes,
+      full: capacity.budgetBytes - capacity.usedBytes < largest,
+    };
+  }
+
+  private syncPending(): void {
+    const pending = [...this.outgoing.values()].map((copy) =>
+      copy.releaseFrom === undefined ? { shard: copy.shard, to: copy.to } : { shard: copy.shard, to: copy.to, releaseFrom: copy.releaseFrom },
+    );
+    const same =
+      pending.length === this.record.pending.length &&
+      pending.every((copy, i) => copy.shard === this.record.pending[i]?.shard && copy.to === this.record.pending[i]?.to);
+    if (!same) this.touch({ pending });
+  }
+
+  /** Changes this node's own record; every change is a new version. */
+  private touch(changes: Partial<NodeRecord>): void {
+    this.record = { ...this.record, ...changes, version: this.record.version + 1 };
+    this.catalog.merge({ manifests: [], records: [this.record] });
+  }
+
+  private gossipTargets(count: number): string[] {
+    const peers = this.livePeers();
+    for (let i = peers.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random.next() * (i + 1));
+      [peers[i], peers[j]] = [peers[j] as string, peers[i] as string];
+    }
+    return peers.slice(0, count);
+  }
+
+  private gossipTo(peer: string): EngineEffect {
+    return this.send(peer, { type: 'gossip', catalog: this.catalog.snapshot() });
+  }
+
+  private send(to: string, message: EngineMessage): EngineEffect {
+    return { type: 'send', to, bytes: encodeMessage(message) };
+  }
+
+  private penalize(peer: string, reason: string): EngineEffect {
+    this.penalties.set(peer, (this.penalties.get(peer) ?? 0) + 1);
+    return { type: 'penalize', peer, reason };
+  }
+}

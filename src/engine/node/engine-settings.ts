@@ -1,0 +1,34 @@
+import { defaultMembershipSettings, type MembershipSettings } from '../membership/membership';
+import { defaultReplicationSettings, type ReplicationSettings } from '../placement/replication-planner';
+
+export interface EngineSettings {
+  readonly replication: ReplicationSettings;
+  readonly membership: MembershipSettings;
+  /** Heartbeat, gossip and planning period. */
+  readonly tickIntervalMs: number;
+  /** Peers sent the catalog each tick (plus every newly connected peer). */
+  readonly gossipFanout: number;
+  /** Pushes this node runs at once. */
+  readonly maxConcurrentTransfers: number;
+  /** A push not acknowledged by then is abandoned and planned again. */
+  readonly transferTimeoutMs: number;
+}
+
+export const defaultEngineSettings: EngineSettings = {
+  replication: defaultReplicationSettings,
+  membership: defaultMembershipSettings,
+  tickIntervalMs: 1_000,
+  gossipFanout: 3,
+  maxConcurrentTransfers: 4,
+  transferTimeoutMs: 30_000,
+};
+
+/** Who this node is. */
+export interface NodeIdentity {
+  readonly id: string;
+  /** Failure domain: the browser profile. */
+  readonly host: string;
+  /** Restart counter, persisted by the adapter and bumped on every start. */
+  readonly incarnation: number;
+  readonly capabilities: readonly string[];
+}

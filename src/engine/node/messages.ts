@@ -1,0 +1,177 @@
+import type { CatalogSnapshot } from '../catalog/catalog';
+import type { ColumnStats, DatasetManifest, ShardEntry } from '../catalog/manifest';
+import type { NodeRecord, PendingCopyRecord } from '../catalog/node-record';
+import { isContentId } from '../content-id';
+import { InvalidMessageError } from '../errors';
+
+// The engine's wire messages: one discriminated union, versioned, size-limited and validated
+// on receipt. Frame: [version u8][header length u32 BE][header JSON][payload bytes]. Shard
+// bytes ride as the raw payload so they are never copied through JSON.
+
+export const WIRE_VERSION = 1;
+
+/** Largest frame accepted: one shard (default 4 MiB, at most 32 MiB) plus its header. */
+export const MAX_FRAME_BYTES = 33 * 1024 * 1024;
+/** Largest JSON header (gossip of a big catalog included). */
+export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+
+export type EngineMessage =
+  /** State-based gossip: the sender's whole catalog. */
+  | { readonly type: 'gossip'; readonly catalog: CatalogSnapshot }
+  /** A copy of a shard the receiver should store. */
+  | { readonly type: 'shard-push'; readonly shard: string; readonly bytes: Uint8Array }
+  /** The receiver's answer to a push. */
+  | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string };
+
+export function encodeMessage(message: EngineMessage): Uint8Array {
+  const { header, payload } =
+    message.type === 'shard-push'
+      ? { header: { type: message.type, shard: message.shard }, payload: message.bytes }
+      : { header: message, payload: new Uint8Array(0) };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const frame = new Uint8Array(5 + json.length + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, WIRE_VERSION);
+  view.setUint32(1, json.length);
+  frame.set(json, 5);
+  frame.set(payload, 5 + json.length);
+  return frame;
+}
+
+/** Parses and validates a frame; throws InvalidMessageError saying what is wrong. */
+export function decodeMessage(frame: Uint8Array): EngineMessage {
+  if (frame.length > MAX_FRAME_BYTES) throw new InvalidMessageError(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  if (frame.length < 5) throw new InvalidMessageError('frame shorter than its 5-byte prefix');
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const version = view.getUint8(0);
+  if (version !== WIRE_VERSION) throw new InvalidMessageError(`wire version ${version}, expected ${WIRE_VERSION}`);
+  const headerLength = view.getUint32(1);
+  if (headerLength > MAX_HEADER_BYTES || 5 + headerLength > frame.length) {
+    throw new InvalidMessageError(`header length ${headerLength} does not fit the frame`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(5, 5 + headerLength)));
+  } catch {
+    throw new InvalidMessageError('header is not UTF-8 JSON');
+  }
+  const payload = frame.subarray(5 + headerLength);
+  const h = object(header, 'header');
+  switch (h.type) {
+    case 'gossip':
+      expectEmpty(payload);
+      return { type: 'gossip', catalog: catalogSnapshot(h.catalog) };
+    case 'shard-push':
+      return { type: 'shard-push', shard: contentIdField(h.shard, 'shard'), bytes: payload.slice() };
+    case 'shard-ack':
+      expectEmpty(payload);
+      return { type: 'shard-ack', shard: contentIdField(h.shard, 'shard'), ok: bool(h.ok, 'ok'), reason: str(h.reason, 'reason') };
+    default:
+      throw new InvalidMessageError(`unknown message type ${JSON.stringify(h.type)}`);
+  }
+}
+
+function expectEmpty(payload: Uint8Array): void {
+  if (payload.length > 0) throw new InvalidMessageError('unexpected payload after header');
+}
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidMessageError(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+function str(value: unknown, what: string, maxLength = 1024): string {
+  if (typeof value !== 'string' || value.length > maxLength) throw new InvalidMessageError(`${what} is not a string of at most ${maxLength}`);
+  return value;
+}
+
+function num(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidMessageError(`${what} is not a non-negative number`);
+  return value;
+}
+
+function bool(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidMessageError(`${what} is not a boolean`);
+  return value;
+}
+
+function list<T>(value: unknown, what: string, item: (v: unknown, what: string) => T): T[] {
+  if (!Array.isArray(value)) throw new InvalidMessageError(`${what} is not a list`);
+  return value.map((v, i) => item(v, `${what}[${i}]`));
+}
+
+function contentIdField(value: unknown, what: string): string {
+  const id = str(value, what, 64);
+  if (!isContentId(id)) throw new InvalidMessageError(`${what} is not a content id`);
+  return id;
+}
+
+function scalar(value: unknown, what: string): string | number | boolean | null {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  return str(value, what, 4096);
+}
+
+function stats(value: unknown, what: string): ColumnStats {
+  const s = object(value, what);
+  return { min: scalar(s.min, `${what}.min`), max: scalar(s.max, `${what}.max`), nulls: num(s.nulls, `${what}.nulls`) };
+}
+
+function shardEntry(value: unknown, what: string): ShardEntry {
+  const s = object(value, what);
+  const statsObject = object(s.stats, `${what}.stats`);
+  const parsedStats: Record<string, ColumnStats> = {};
+  for (const [column, columnStats] of Object.entries(statsObject)) parsedStats[column] = stats(columnStats, `${what}.stats.${column}`);
+  return {
+    id: contentIdField(s.id, `${what}.id`),
+    bytes: num(s.bytes, `${what}.bytes`),
+    rows: num(s.rows, `${what}.rows`),
+    firstRow: num(s.firstRow, `${what}.firstRow`),
+    stats: parsedStats,
+  };
+}
+
+function manifest(value: unknown, what: string): DatasetManifest {
+  const m = object(value, what);
+  return {
+    id: contentIdField(m.id, `${what}.id`),
+    name: str(m.name, `${what}.name`),
+    columns: list(m.columns, `${what}.columns`, (c, w) => {
+      const column = object(c, w);
+      return { name: str(column.name, `${w}.name`), type: str(column.type, `${w}.type`) };
+    }),
+    rows: num(m.rows, `${what}.rows`),
+    bytes: num(m.bytes, `${what}.bytes`),
+    shards: list(m.shards, `${what}.shards`, shardEntry),
+    createdBy: str(m.createdBy, `${what}.createdBy`),
+  };
+}
+
+function pendingCopy(value: unknown, what: string): PendingCopyRecord {
+  const p = object(value, what);
+  const copy = { shard: contentIdField(p.shard, `${what}.shard`), to: str(p.to, `${what}.to`) };
+  return p.releaseFrom === undefined ? copy : { ...copy, releaseFrom: str(p.releaseFrom, `${what}.releaseFrom`) };
+}
+
+function nodeRecord(value: unknown, what: string): NodeRecord {
+  const r = object(value, what);
+  return {
+    id: str(r.id, `${what}.id`),
+    host: str(r.host, `${what}.host`),
+    incarnation: num(r.incarnation, `${what}.incarnation`),
+    version: num(r.version, `${what}.version`),
+    capacityBytes: num(r.capacityBytes, `${what}.capacityBytes`),
+    usedBytes: num(r.usedBytes, `${what}.usedBytes`),
+    full: bool(r.full, `${what}.full`),
+    capabilities: list(r.capabilities, `${what}.capabilities`, (c, w) => str(c, w, 64)),
+    holdings: list(r.holdings, `${what}.holdings`, contentIdField),
+    staged: list(r.staged, `${what}.staged`, contentIdField),
+    pending: list(r.pending, `${what}.pending`, pendingCopy),
+    leaving: bool(r.leaving, `${what}.leaving`),
+    left: bool(r.left, `${what}.left`),
+  };
+}
+
+function catalogSnapshot(value: unknown): CatalogSnapshot {
+  const c = object(value, 'catalog');
+  return { manifests: list(c.manifests, 'manifests', manifest), records: list(c.records, 'records', nodeRecord) };
+}
