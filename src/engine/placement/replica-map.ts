@@ -40,8 +40,6 @@ export class ReplicaMap implements RankableNodes {
   readonly holders: number[][] = [];
   /** Copies under way for each shard. */
   readonly pending: PendingCopy[][] = [];
-  /** Holder to drop first once a shard has a surplus (the source of a finished move). */
-  readonly releaseHint = new Map<number, number>();
   /**
    * Uploads not yet replicated: the uploading node keeps a staged copy that serves as a
    * source but does not count as a replica, and drops it once R holders confirm.
@@ -132,7 +130,6 @@ export class ReplicaMap implements RankableNodes {
     if (at < 0) return;
     holders.splice(at, 1);
     this.nodeShards[node]?.delete(shard);
-    if (this.releaseHint.get(shard) === node) this.releaseHint.delete(shard);
   }
 
   /** Records a copy under way. */
@@ -142,7 +139,11 @@ export class ReplicaMap implements RankableNodes {
     if (copy.releaseFrom !== undefined) this.bumpPending(copy.releaseFrom, -1);
   }
 
-  /** Ends a copy under way; on success the receiver becomes a holder. */
+  /**
+   * Ends a copy under way. On success the receiver becomes a holder and, for a move, the
+   * source drops its copy: the release is paired with a confirmed new copy, so a move never
+   * lowers the number of copies however many run at once.
+   */
   finishPending(shard: number, to: number, succeeded: boolean): void {
     const copies = this.pending[shard];
     if (!copies) return;
@@ -155,7 +156,7 @@ export class ReplicaMap implements RankableNodes {
     if (!succeeded) return;
     this.addHolder(shard, to);
     if (this.staged.get(shard) === to) this.staged.delete(shard);
-    if (copy.releaseFrom !== undefined) this.releaseHint.set(shard, copy.releaseFrom);
+    if (copy.releaseFrom !== undefined) this.removeHolder(shard, copy.releaseFrom);
   }
 
   isHolderOrReceiving(shard: number, node: number): boolean {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplicaMap, type NodeStatus } from './replica-map';
+import { RendezvousRanker } from './rendezvous';
 import { defaultReplicationSettings, planReplication, type ReplicationPlan } from './replication-planner';
 
 const settings = { ...defaultReplicationSettings, replicas: 3 };
@@ -95,15 +96,25 @@ describe('planReplication', () => {
     expect(planReplication(map, settings).lost).toEqual([0]);
   });
 
-  it('deletes a surplus copy only when more than R confirmed copies exist', () => {
+  it('deletes surplus copies only beyond R confirmed ones, the worst-ranked first', () => {
     const map = swarm(6, { shards: 1 });
-    for (const node of [0, 1, 2, 3]) map.addHolder(0, node);
+    for (const node of [0, 1, 2]) map.addHolder(0, node);
     map.addPending(0, { to: 4, from: 0, releaseFrom: undefined });
     expect(planReplication(map, settings).deletes).toEqual([]);
-    map.finishPending(0, 4, false);
+    map.finishPending(0, 4, true);
     const plan = planReplication(map, settings);
     expect(plan.deletes).toHaveLength(1);
     expect(plan.deletes[0]?.reason).toBe('surplus');
+    const worst = new RendezvousRanker(map).order(map.shardKeys[0] ?? 0, [0, 1, 2, 4]).at(-1);
+    expect(plan.deletes[0]?.node).toBe(worst);
+  });
+
+  it('a finished move releases its source, so copies never dip below R', () => {
+    const map = swarm(6, { shards: 1 });
+    for (const node of [0, 1, 2]) map.addHolder(0, node);
+    map.addPending(0, { to: 5, from: 2, releaseFrom: 2 });
+    map.finishPending(0, 5, true);
+    expect([...(map.holders[0] ?? [])].sort()).toEqual([0, 1, 5]);
   });
 
   it('never leaves a shard under R through a delete, for any layout', () => {

@@ -107,7 +107,7 @@ class PlanBuilder {
       this.releaseStagedCopy(shard, counted);
       if (copies === 0 && !this.hasSource(shard)) this.lost.push(shard);
       else if (copies < this.replicas) deficits.push({ shard, copies });
-      else if (counted.length > this.replicas) this.planSurplusDelete(shard, counted);
+      else if (counted.length > this.replicas) this.planSurplusDeletes(shard, counted);
     }
     deficits.sort((a, b) => a.copies - b.copies || a.shard - b.shard);
     for (const { shard, copies } of deficits) this.planRepair(shard, copies);
@@ -117,7 +117,8 @@ class PlanBuilder {
 
   /** A copy that can still be read even though it does not count: staged or handing off. */
   private hasSource(shard: number): boolean {
-    if (this.map.staged.has(shard)) return true;
+    const uploader = this.map.staged.get(shard);
+    if (uploader !== undefined && this.map.status[uploader] !== 'out') return true;
     return (this.map.holders[shard] ?? []).some((node) => this.map.status[node] === 'leaving');
   }
 
@@ -145,10 +146,11 @@ class PlanBuilder {
     return uploader !== undefined && this.isActive(uploader) ? uploader : undefined;
   }
 
-  /** The uploader drops its staged copy once the shard has R confirmed holders. */
+  /** The uploader drops its staged copy once the shard has R confirmed, active holders. */
   private releaseStagedCopy(shard: number, counted: number[]): void {
     const uploader = this.map.staged.get(shard);
-    if (uploader === undefined || counted.length < this.replicas || counted.includes(uploader)) return;
+    if (uploader === undefined || counted.includes(uploader) || !this.isActive(uploader)) return;
+    if (counted.filter((node) => this.isActive(node)).length < this.replicas) return;
     this.deletes.push({ shard, node: uploader, reason: 'staged' });
   }
 
@@ -225,27 +227,19 @@ class PlanBuilder {
   }
 
   /**
-   * Which copy of an over-replicated shard goes: the source of a finished move first, then a
-   * copy whose failure domain is held twice, then the holder most over its band.
+   * Which copies of an over-replicated shard go: every active holder that has at least R
+   * active holders ranking better than itself. Each node applies this to itself, possibly
+   * from a stale view, and it is still safe: the R best-ranked holders can never see R
+   * better ones, so however views differ they all keep their copies.
    */
-  private planSurplusDelete(shard: number, counted: number[]): void {
-    if ((this.map.pending[shard]?.length ?? 0) > 0) return;
-    const deletable = counted.filter((node) => this.isActive(node));
-    if (deletable.length === 0) return;
-    const hint = this.map.releaseHint.get(shard);
-    let victim = hint !== undefined && deletable.includes(hint) ? hint : undefined;
-    if (victim === undefined) {
-      const domainUse = new Map<number, number>();
-      for (const node of counted) domainUse.set(this.map.domains[node] ?? -1, (domainUse.get(this.map.domains[node] ?? -1) ?? 0) + 1);
-      const pressure = (node: number): number => {
-        const duplicated = (domainUse.get(this.map.domains[node] ?? -1) ?? 0) > 1 ? 1e9 : 0;
-        return duplicated + (this.load[node] ?? 0) / Math.max(this.bands[node]?.target ?? 0, 1e-9);
-      };
-      victim = deletable.reduce((best, node) => (pressure(node) > pressure(best) ? node : best));
+  private planSurplusDeletes(shard: number, counted: number[]): void {
+    const key = this.map.shardKeys[shard] ?? 0;
+    const active = this.ranker.order(key, counted.filter((node) => this.isActive(node)));
+    for (const victim of active.slice(this.replicas)) {
+      this.deletes.push({ shard, node: victim, reason: 'surplus' });
+      this.adjustLoad(victim, -1);
     }
-    this.deletes.push({ shard, node: victim, reason: 'surplus' });
-    this.touched.add(shard);
-    this.adjustLoad(victim, -1);
+    if (active.length > this.replicas) this.touched.add(shard);
   }
 
   /** A shard can be moved for balance when it sits at exactly R copies with nothing under way. */
@@ -257,6 +251,7 @@ class PlanBuilder {
 
   private planBalance(): void {
     let budget = this.settings.maxBalanceMoves;
+    budget -= this.spreadDomains(budget);
     for (let node = 0; node < this.map.count && budget > 0; node++) {
       if (!this.isActive(node)) continue;
       while ((this.load[node] ?? 0) > (this.bands[node]?.high ?? 0) && budget > 0) {
@@ -272,6 +267,47 @@ class PlanBuilder {
         budget--;
       }
     }
+  }
+
+  /**
+   * Moves a copy that shares its failure domain with another copy of the same shard to a
+   * node in an unused domain (a surplus delete by rank can leave two copies on one host).
+   */
+  private spreadDomains(budget: number): number {
+    if (this.liveDomainCount < this.replicas) return 0;
+    let moves = 0;
+    for (let shard = 0; shard < this.map.shardCount && moves < budget; shard++) {
+      if (!this.movable(shard) || !this.sharesDomain(shard)) continue;
+      const key = this.map.shardKeys[shard] ?? 0;
+      const seen = new Set<number>();
+      for (const node of this.ranker.order(key, this.countedHolders(shard))) {
+        const domain = this.map.domains[node] ?? -1;
+        if (!seen.has(domain)) {
+          seen.add(domain);
+          continue;
+        }
+        if (!this.isActive(node)) continue;
+        const spread = this.usedDomains(shard, node);
+        // Spread matters more than balance: a full band only defers to any node with room.
+        const [to] = [
+          ...this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, this.bands[n]?.high ?? 0), spread, 'never'),
+          ...this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, Infinity), spread, 'never'),
+        ];
+        if (to === undefined) continue;
+        this.addTransfer({ shard, from: node, to, reason: 'balance', copies: this.replicas, releaseFrom: node });
+        moves++;
+        break;
+      }
+    }
+    return moves;
+  }
+
+  private sharesDomain(shard: number): boolean {
+    const holders = this.map.holders[shard] ?? [];
+    for (let i = 1; i < holders.length; i++) {
+      for (let j = 0; j < i; j++) if (this.map.domains[holders[i] ?? -1] === this.map.domains[holders[j] ?? -1]) return true;
+    }
+    return false;
   }
 
   /** Moves the overloaded node's worst-ranked movable shard to the best node below its target. */

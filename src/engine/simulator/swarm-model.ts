@@ -137,13 +137,14 @@ export class SwarmModel {
     while (rounds < maxRounds) {
       rounds++;
       this.plans++;
-      const acted = this.planAndStart();
-      this.finishLeavers();
+      const acted = this.planAndStart() || this.finishLeavers();
       if (!acted && this.inFlight === 0) {
         const next = this.queue.peekTime();
         if (next === undefined || next > untilMs) return rounds;
       }
       const next = this.queue.peekTime();
+      // Deletes and hand-offs take effect at once: plan again before time moves on.
+      if (acted && this.inFlight === 0 && (next === undefined || next > untilMs)) continue;
       if (next === undefined) return rounds;
       if (next > untilMs) {
         this.now = untilMs;
@@ -165,7 +166,7 @@ export class SwarmModel {
 
   private planAndStart(): boolean {
     const plan = planReplication(this.map, this.settings);
-    this.applyDeletes(plan.deletes);
+    const deleted = this.applyDeletes(plan.deletes);
     let started = 0;
     const durationMs = this.timing.linkLatencyMs + (1000 * this.timing.shardBytes) / this.timing.linkBytesPerSecond;
     for (const task of plan.transfers) {
@@ -182,11 +183,13 @@ export class SwarmModel {
       started++;
     }
     this.counters.started += started;
-    return started > 0 || plan.deletes.length > 0;
+    return started > 0 || deleted > 0;
   }
 
-  private applyDeletes(deletes: readonly { shard: number; node: number; reason: 'surplus' | 'staged' }[]): void {
-    if (deletes.length === 0) return;
+  /** Applies the deletes at reachable nodes; returns how many. */
+  private applyDeletes(deletes: readonly { shard: number; node: number; reason: 'surplus' | 'staged' }[]): number {
+    if (deletes.length === 0) return 0;
+    let applied = 0;
     const wanted = Math.min(this.settings.replicas, this.liveCount());
     for (const task of deletes) {
       if (!this.reachable[task.node]) continue;
@@ -195,11 +198,14 @@ export class SwarmModel {
       this.counters.deleted++;
       const confirmed = (this.map.holders[task.shard] ?? []).filter((node) => this.map.counts(node)).length;
       if (confirmed < wanted) this.unsafeDeletes++;
+      applied++;
     }
+    return applied;
   }
 
-  /** A leaving node goes once every shard it holds has R counted copies elsewhere. */
-  private finishLeavers(): void {
+  /** A leaving node goes once every shard it holds has R counted copies elsewhere; true if one went. */
+  private finishLeavers(): boolean {
+    let went = false;
     for (let node = 0; node < this.map.count; node++) {
       if (this.map.status[node] !== 'leaving') continue;
       const shards = [...(this.map.nodeShards[node] ?? [])];
@@ -212,7 +218,9 @@ export class SwarmModel {
       this.map.status[node] = 'out';
       this.reachable[node] = false;
       this.gone[node] = true;
+      went = true;
     }
+    return went;
   }
 
   private liveCount(): number {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { Membership } from './membership';
+
+const settings = { suspectAfterMs: 3_000, deadAfterMs: 5_000, repairGraceMs: 30_000 };
+
+describe('Membership', () => {
+  it('moves a silent member alive -> suspect -> dead, and out of placement only after the grace', () => {
+    const m = new Membership('me', settings);
+    expect(m.observe('p', 1, 1, 0)).toEqual({ id: 'p', from: undefined, to: 'alive' });
+    expect(m.placementStatus('p', 0)).toBe('active');
+    expect(m.tick(2_999)).toEqual([]);
+    expect(m.tick(3_000)).toEqual([{ id: 'p', from: 'alive', to: 'suspect' }]);
+    expect(m.placementStatus('p', 3_000)).toBe('down');
+    expect(m.tick(8_000)).toEqual([{ id: 'p', from: 'suspect', to: 'dead' }]);
+    expect(m.placementStatus('p', 8_000 + 29_999)).toBe('down');
+    expect(m.placementStatus('p', 8_000 + 30_000)).toBe('out');
+  });
+
+  it('keeps a member alive while newer heartbeats arrive, and ignores stale ones', () => {
+    const m = new Membership('me', settings);
+    m.observe('p', 1, 5, 0);
+    expect(m.observe('p', 1, 4, 2_500)).toBeUndefined();
+    m.observe('p', 1, 6, 2_500);
+    expect(m.tick(5_000)).toEqual([]);
+    expect(m.get('p')?.heartbeat).toBe(6);
+  });
+
+  it('a reloaded member (higher incarnation) is alive again at once, inside the grace', () => {
+    const m = new Membership('me', settings);
+    m.observe('p', 1, 9, 0);
+    m.tick(10_000);
+    expect(m.get('p')?.liveness).toBe('dead');
+    expect(m.observe('p', 2, 1, 12_000)).toEqual({ id: 'p', from: 'dead', to: 'alive' });
+    expect(m.placementStatus('p', 12_000)).toBe('active');
+  });
+
+  it('a member that left is out at once and stays out', () => {
+    const m = new Membership('me', settings);
+    m.observe('p', 1, 1, 0);
+    m.markLeft('p', 100);
+    expect(m.placementStatus('p', 100)).toBe('out');
+    expect(m.observe('p', 1, 2, 200)).toBeUndefined();
+  });
+
+  it('never suspects itself', () => {
+    const m = new Membership('me', settings);
+    m.observe('me', 1, 1, 0);
+    expect(m.tick(1_000_000)).toEqual([]);
+    expect(m.placementStatus('me', 1_000_000)).toBe('active');
+  });
+});

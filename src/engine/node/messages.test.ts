@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeMessage, encodeMessage, MAX_FRAME_BYTES, type EngineMessage } from './messages';
+
+const id = 'ab'.repeat(32);
+
+describe('wire messages', () => {
+  it('round-trip every message type', () => {
+    const messages: EngineMessage[] = [
+      { type: 'shard-push', shard: id, bytes: new Uint8Array([1, 2, 3, 250]) },
+      { type: 'shard-ack', shard: id, ok: false, reason: 'store is full' },
+      {
+        type: 'gossip',
+        catalog: {
+          manifests: [{ id, name: 'd', columns: [{ name: 'a', type: 'Utf8' }], rows: 1, bytes: 3, createdBy: 'n', shards: [{ id, bytes: 3, rows: 1, firstRow: 0, stats: { a: { min: 'x', max: 'y', nulls: 0 } } }] }],
+          records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], leaving: false, left: false }],
+        },
+      },
+    ];
+    for (const message of messages) expect(decodeMessage(encodeMessage(message))).toEqual(message);
+  });
+
+  it('reject any random bytes with InvalidMessageError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          decodeMessage(bytes);
+        } catch (error) {
+          expect((error as Error).name).toBe('InvalidMessageError');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reject malformed headers, wrong versions, bad ids and oversized frames', () => {
+    const good = encodeMessage({ type: 'shard-ack', shard: id, ok: true, reason: '' });
+    const wrongVersion = good.slice();
+    wrongVersion[0] = 9;
+    expect(() => decodeMessage(wrongVersion)).toThrow(/wire version/);
+    const badId = encodeMessage({ type: 'shard-ack', shard: 'not-an-id', ok: true, reason: '' });
+    expect(() => decodeMessage(badId)).toThrow(/content id/);
+    const typeless = encodeMessage({ type: 'nope' } as unknown as EngineMessage);
+    expect(() => decodeMessage(typeless)).toThrow(/unknown message type/);
+    expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
+    const badRecord = encodeMessage({ type: 'gossip', catalog: { manifests: [], records: [{ id: 'n' }] } } as unknown as EngineMessage);
+    expect(() => decodeMessage(badRecord)).toThrow(/records\[0\]/);
+  });
+});

@@ -1,0 +1,286 @@
+import { createManifest, manifestIsAuthentic, type DatasetManifest, type ShardEntry } from '../catalog/manifest';
+import { contentId } from '../content-id';
+import type { EngineEffect, EngineEvent } from '../node/engine-io';
+import { EngineNode } from '../node/engine-node';
+import { defaultEngineSettings, type EngineSettings } from '../node/engine-settings';
+import type { MeshDelivery } from '../ports/mesh';
+import { MemoryNetwork, type MemoryMesh } from './memory-mesh';
+import { MemoryShardStore } from './memory-shard-store';
+import { SeededRandom } from './seeded-random';
+import { VirtualScheduler } from './virtual-scheduler';
+
+/** One node of the simulated swarm with everything that outlives a reload. */
+interface SimulatedNode {
+  readonly id: string;
+  readonly host: string;
+  readonly store: MemoryShardStore;
+  readonly mesh: MemoryMesh;
+  engine: EngineNode | undefined;
+  incarnation: number;
+  /** Bumped when the engine stops, so its pending timers and results are ignored. */
+  life: number;
+  left: boolean;
+  readonly penalties: string[];
+  unsubscribe: (() => void)[];
+}
+
+export interface SimulatedSwarmOptions {
+  readonly seed: number;
+  readonly settings?: EngineSettings;
+  readonly latencyMs?: readonly [number, number];
+  readonly lossRate?: number;
+}
+
+/**
+ * Real engine nodes on the in-memory mesh and stores, in virtual time: the adapter the tab's
+ * worker will be, minus the browser. Each effect is performed and its result stepped back in,
+ * exactly as the real adapter does; tests then crash, reload, partition and inspect stores.
+ */
+export class SimulatedSwarm {
+  readonly scheduler = new VirtualScheduler();
+  readonly network: MemoryNetwork;
+  private readonly nodes = new Map<string, SimulatedNode>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly settings: EngineSettings;
+  private readonly random: SeededRandom;
+
+  constructor(options: SimulatedSwarmOptions) {
+    this.random = new SeededRandom(options.seed);
+    this.settings = options.settings ?? defaultEngineSettings;
+    this.network = new MemoryNetwork({
+      scheduler: this.scheduler,
+      random: new SeededRandom(options.seed + 1),
+      latencyMs: options.latencyMs ?? [1, 20],
+      lossRate: options.lossRate ?? 0,
+    });
+  }
+
+  /** Starts a new node with an empty store of `budgetBytes`. */
+  async addNode(id: string, host: string, budgetBytes = 1 << 30): Promise<void> {
+    const node: SimulatedNode = {
+      id,
+      host,
+      store: new MemoryShardStore({ budgetBytes }),
+      mesh: this.network.join(id),
+      engine: undefined,
+      incarnation: 0,
+      life: 0,
+      left: false,
+      penalties: [],
+      unsubscribe: [],
+    };
+    this.nodes.set(id, node);
+    await this.boot(node);
+  }
+
+  /** The tab dies: its engine and links go; its store survives for a reload. */
+  async crash(id: string): Promise<void> {
+    const node = this.node(id);
+    this.shutdown(node);
+    await node.mesh.stop();
+  }
+
+  /** The tab reloads: a new incarnation of the same identity over the same store. */
+  async reload(id: string): Promise<void> {
+    await this.crash(id);
+    await this.boot(this.node(id));
+  }
+
+  /** The user closes the tab gracefully; it hands its shards off, then stops. */
+  leave(id: string): void {
+    this.step(this.node(id), { type: 'leave', now: this.scheduler.now() });
+  }
+
+  /** Splits the swarm in two; messages between the groups are lost until `heal`. */
+  partition(a: readonly string[], b: readonly string[]): void {
+    this.network.partition(a, b);
+  }
+
+  heal(): void {
+    this.network.heal();
+  }
+
+  /** Stores the shards at `uploader` and publishes their manifest, as an upload does. */
+  async upload(uploader: string, name: string, shards: readonly Uint8Array[]): Promise<DatasetManifest> {
+    const node = this.node(uploader);
+    const entries: ShardEntry[] = [];
+    let firstRow = 0;
+    for (const bytes of shards) {
+      const id = await contentId(bytes);
+      await node.store.put(id, bytes);
+      entries.push({ id, bytes: bytes.length, rows: bytes.length, firstRow, stats: {} });
+      firstRow += bytes.length;
+    }
+    const manifest = await createManifest({
+      name,
+      columns: [{ name: 'byte', type: 'Uint8' }],
+      rows: firstRow,
+      bytes: firstRow,
+      shards: entries,
+      createdBy: uploader,
+    });
+    this.step(node, { type: 'publish', now: this.scheduler.now(), manifest, capacity: await node.store.capacity() });
+    return manifest;
+  }
+
+  /** Lets `ms` of virtual time pass, performing every effect on the way. */
+  async run(ms: number, stepMs = 50): Promise<void> {
+    const until = this.scheduler.now() + ms;
+    while (this.scheduler.now() < until) {
+      this.scheduler.advance(Math.min(stepMs, until - this.scheduler.now()));
+      await this.drain();
+    }
+  }
+
+  /** Sends raw bytes to a node as if from `from` (a buggy or hostile peer). */
+  inject(from: string, to: string, bytes: Uint8Array): void {
+    this.step(this.node(to), { type: 'message', now: this.scheduler.now(), from, bytes });
+  }
+
+  engine(id: string): EngineNode {
+    const engine = this.node(id).engine;
+    if (!engine) throw new Error(`node ${id} is not running`);
+    return engine;
+  }
+
+  store(id: string): MemoryShardStore {
+    return this.node(id).store;
+  }
+
+  penalties(id: string): readonly string[] {
+    return this.node(id).penalties;
+  }
+
+  hasLeft(id: string): boolean {
+    return this.node(id).left;
+  }
+
+  ids(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Which running, reachable nodes hold each shard, read from their stores. */
+  async holders(shards: readonly string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(shards.map((shard) => [shard, []]));
+    for (const node of this.nodes.values()) {
+      if (!node.engine) continue;
+      for (const shard of shards) if (await node.store.has(shard)) result.get(shard)?.push(node.id);
+    }
+    return result;
+  }
+
+  hostOf(id: string): string {
+    return this.node(id).host;
+  }
+
+  private async boot(node: SimulatedNode): Promise<void> {
+    node.incarnation++;
+    node.life++;
+    node.engine = new EngineNode(
+      { id: node.id, host: node.host, incarnation: node.incarnation, capabilities: [] },
+      new SeededRandom(Math.floor(this.random.next() * 2 ** 31)),
+      this.settings,
+    );
+    node.unsubscribe = [
+      node.mesh.onMessage((delivery: MeshDelivery) =>
+        this.step(node, { type: 'message', now: this.scheduler.now(), from: delivery.from, bytes: delivery.bytes }),
+      ),
+      node.mesh.onPeer((event) => {
+        if (event.kind === 'connected') this.step(node, { type: 'peer-connected', now: this.scheduler.now(), peer: event.peer });
+      }),
+    ];
+    await node.mesh.start();
+    this.step(node, { type: 'start', now: this.scheduler.now(), held: await node.store.list(), capacity: await node.store.capacity() });
+  }
+
+  private shutdown(node: SimulatedNode): void {
+    node.engine = undefined;
+    node.life++;
+    for (const unsubscribe of node.unsubscribe) unsubscribe();
+    node.unsubscribe = [];
+  }
+
+  private step(node: SimulatedNode, event: EngineEvent): void {
+    const engine = node.engine;
+    if (!engine) return;
+    for (const effect of engine.step(event)) this.perform(node, node.life, effect);
+  }
+
+  /** Performs one effect; results of a node's earlier life are dropped, as a reload drops them. */
+  private perform(node: SimulatedNode, life: number, effect: EngineEffect): void {
+    const later = (work: () => Promise<EngineEvent | undefined>): void => {
+      const promise = work()
+        .then((event) => {
+          if (event && node.life === life) this.step(node, event);
+        })
+        .finally(() => this.inFlight.delete(promise));
+      this.inFlight.add(promise);
+    };
+    const now = (): number => this.scheduler.now();
+    switch (effect.type) {
+      case 'send':
+        later(async () => {
+          await node.mesh.send(effect.to, effect.bytes).catch(() => undefined);
+          return undefined;
+        });
+        return;
+      case 'check-manifests':
+        later(async () => {
+          const checks = await Promise.all(effect.manifests.map((manifest) => manifestIsAuthentic(manifest)));
+          const authentic = effect.manifests.filter((_, i) => checks[i]);
+          return { type: 'manifests-checked', now: now(), from: effect.from, authentic, forged: effect.manifests.length - authentic.length };
+        });
+        return;
+      case 'store-shard':
+        later(async () => {
+          const result = await node.store.put(effect.shard, effect.bytes).then(
+            () => ({ ok: true, reason: '' }),
+            (error: Error) => ({ ok: false, reason: `${error.name}: ${error.message}` }),
+          );
+          return { type: 'shard-stored', now: now(), shard: effect.shard, from: effect.from, ...result, capacity: await node.store.capacity() };
+        });
+        return;
+      case 'read-shard':
+        later(async () => {
+          const result = await node.store.get(effect.shard).then(
+            (bytes) => ({ bytes, error: '' }),
+            (error: Error) => ({ bytes: undefined, error: `${error.name}: ${error.message}` }),
+          );
+          return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...result };
+        });
+        return;
+      case 'delete-shard':
+        later(async () => {
+          await node.store.delete(effect.shard);
+          return { type: 'shard-deleted', now: now(), shard: effect.shard, capacity: await node.store.capacity() };
+        });
+        return;
+      case 'schedule-tick':
+        this.scheduler.schedule(effect.afterMs, () => {
+          if (node.life === life) this.step(node, { type: 'tick', now: now() });
+        });
+        return;
+      case 'penalize':
+        node.penalties.push(`${effect.peer}: ${effect.reason}`);
+        return;
+      case 'left':
+        node.left = true;
+        this.shutdown(node);
+        later(async () => {
+          await node.mesh.stop();
+          return undefined;
+        });
+        return;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private node(id: string): SimulatedNode {
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`no node ${id} in this swarm`);
+    return node;
+  }
+}
