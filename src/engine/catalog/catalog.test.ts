@@ -18,6 +18,7 @@ const recordArb: fc.Arbitrary<NodeRecord> = fc.record({
   holdings: fc.array(hex, { maxLength: 3 }),
   staged: fc.constant([]),
   pending: fc.constant([]),
+  replacing: fc.constant([]),
   leaving: fc.boolean(),
   left: fc.boolean(),
 });

@@ -8,6 +8,12 @@ export interface PendingCopyRecord {
   readonly releaseFrom?: string;
 }
 
+/** A held copy that replaces `source`'s copy of `shard` (a balancing move under way). */
+export interface ReplacedCopyRecord {
+  readonly shard: string;
+  readonly source: string;
+}
+
 /**
  * What a node tells the swarm about itself. Only that node writes it; (incarnation, version)
  * orders its versions, so any two nodes that have seen the same versions agree on it.
@@ -32,6 +38,13 @@ export interface NodeRecord {
   /** Shards it uploaded and keeps until R holders confirm. */
   readonly staged: readonly string[];
   readonly pending: readonly PendingCopyRecord[];
+  /**
+   * Copies received by a move whose source has not yet dropped its own. Published in the
+   * same record that announces the copy, so no node can see the new copy without knowing
+   * it replaces the old one and count the pair twice (which could make a third holder
+   * delete its copy as surplus while the source drops out too).
+   */
+  readonly replacing: readonly ReplacedCopyRecord[];
   /** Handing its shards off before leaving. */
   readonly leaving: boolean;
   /** Gone for good after handing off. */

@@ -6,7 +6,7 @@ const settings = { suspectAfterMs: 3_000, deadAfterMs: 5_000, repairGraceMs: 30_
 describe('Membership', () => {
   it('moves a silent member alive -> suspect -> dead, and out of placement only after the grace', () => {
     const m = new Membership('me', settings);
-    expect(m.observe('p', 1, 1, 0)).toEqual({ id: 'p', from: undefined, to: 'alive' });
+    expect(m.observe('p', 1, 1, 0, true)).toEqual({ id: 'p', from: undefined, to: 'alive' });
     expect(m.placementStatus('p', 0)).toBe('active');
     expect(m.tick(2_999)).toEqual([]);
     expect(m.tick(3_000)).toEqual([{ id: 'p', from: 'alive', to: 'suspect' }]);
@@ -40,6 +40,17 @@ describe('Membership', () => {
     m.markLeft('p', 100);
     expect(m.placementStatus('p', 100)).toBe('out');
     expect(m.observe('p', 1, 2, 200)).toBeUndefined();
+  });
+
+  it('a member first heard of second-hand is only suspect until a later heartbeat proves it alive', () => {
+    const m = new Membership('me', settings);
+    expect(m.observe('p', 1, 40, 0)).toEqual({ id: 'p', from: undefined, to: 'suspect' });
+    expect(m.placementStatus('p', 0)).toBe('down');
+    expect(m.observe('p', 1, 41, 900)).toEqual({ id: 'p', from: 'suspect', to: 'alive' });
+    const n = new Membership('me', settings);
+    n.observe('gone', 1, 40, 0);
+    n.tick(8_000);
+    expect(n.get('gone')?.liveness).toBe('dead');
   });
 
   it('never suspects itself', () => {

@@ -51,24 +51,30 @@ export class Membership {
     private readonly settings: MembershipSettings = defaultMembershipSettings,
   ) {}
 
-  /** Records news of a member; returns the change if its liveness changed. */
-  observe(id: string, incarnation: number, heartbeat: number, now: number): LivenessChange | undefined {
+  /**
+   * Records news of a member; returns the change if its liveness changed. A member first
+   * heard of second-hand may be long dead (its last record still travels), so it starts as
+   * suspect and becomes alive when a later heartbeat arrives; `direct` news (from the member
+   * itself) proves it alive at once.
+   */
+  observe(id: string, incarnation: number, heartbeat: number, now: number, direct = false): LivenessChange | undefined {
     const known = this.members.get(id);
     if (known) {
       const newer = incarnation > known.incarnation || (incarnation === known.incarnation && heartbeat > known.heartbeat);
       if (!newer || known.liveness === 'left') return undefined;
     }
     const from = known?.liveness;
-    const changed = from !== 'alive';
+    const to: Liveness = known || direct ? 'alive' : 'suspect';
+    const changed = from !== to;
     this.members.set(id, {
       id,
       incarnation,
       heartbeat,
-      liveness: 'alive',
+      liveness: to,
       lastHeardAt: now,
       changedAt: changed ? now : (known?.changedAt ?? now),
     });
-    return changed ? { id, from, to: 'alive' } : undefined;
+    return changed ? { id, from, to } : undefined;
   }
 
   /** A member announced that it has handed its shards off and gone. */

@@ -25,12 +25,17 @@ export function layoutFromCatalog(
   for (const manifest of catalog.allManifests().sort((a, b) => (a.id < b.id ? -1 : 1))) {
     for (const shard of manifest.shards) map.upsertShard(shard.id);
   }
+  // A move's source and its replacement count as one copy until the source drops its own.
+  const replaced = new Set<string>();
+  for (const record of records) {
+    for (const copy of record.replacing) if (record.holdings.includes(copy.shard)) replaced.add(`${copy.shard}|${copy.source}`);
+  }
   for (const record of records) {
     const node = map.nodeNumber(record.id);
     if (node === undefined) continue;
     for (const id of record.holdings) {
       const shard = map.shardNumber(id);
-      if (shard !== undefined) map.addHolder(shard, node);
+      if (shard !== undefined && !replaced.has(`${id}|${record.id}`)) map.addHolder(shard, node);
     }
     for (const id of record.staged) {
       const shard = map.shardNumber(id);

@@ -3,6 +3,8 @@ import type { StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 
 // What goes into the engine node (events) and what comes out (effects). Effects are data;
 // adapters perform them and report results back as events, so the node itself never waits.
+// Adapters must perform the store effects of one shard (store, read, delete) in the order
+// they were emitted: the node's record of what it holds assumes that order.
 
 export type EngineEvent =
   /** The node starts with what its store already holds (a reload keeps its shards). */

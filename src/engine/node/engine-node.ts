@@ -16,8 +16,18 @@ interface OutgoingCopy {
   readonly shard: string;
   readonly to: string;
   readonly releaseFrom: string | undefined;
+  readonly replaces: string;
   readonly startedAt: number;
   ackedAt: number | undefined;
+  /** The receiver's record version that includes the copy. */
+  ackedVersion: number;
+}
+
+/** A copy this node holds in place of `source`'s, which listed it at (incarnation, version). */
+interface Replacement {
+  readonly source: string;
+  readonly incarnation: number;
+  readonly version: number;
 }
 
 /** Counters for the UI, metrics and tests. */
@@ -44,8 +54,13 @@ export class EngineNode {
   private record: NodeRecord;
   private readonly outgoing = new Map<string, OutgoingCopy>();
   private readonly penalties = new Map<string, number>();
+  /** Pushes being stored that replace another node's copy, by `shard|sender`. */
+  private readonly replacementsIn = new Map<string, Replacement>();
+  /** The replacements this node's record lists, by shard, with what proves them over. */
+  private readonly replacements = new Map<string, Replacement & { readonly at: number }>();
   private running = false;
   private now = 0;
+  private startedAt = 0;
 
   constructor(
     private readonly identity: NodeIdentity,
@@ -65,6 +80,7 @@ export class EngineNode {
       holdings: [],
       staged: [],
       pending: [],
+      replacing: [],
       leaving: false,
       left: false,
     };
@@ -80,6 +96,7 @@ export class EngineNode {
     switch (event.type) {
       case 'start':
         this.running = true;
+        this.startedAt = event.now;
         this.touch({ holdings: event.held.map((shard) => shard.id), ...this.capacityFields(event.capacity) });
         effects.push({ type: 'schedule-tick', afterMs: 0 });
         break;
@@ -142,11 +159,12 @@ export class EngineNode {
 
   private tick(effects: EngineEffect[]): void {
     this.expireOutgoing();
+    this.settleReplacements();
     this.touch({});
     this.membership.tick(this.now);
     for (const peer of this.gossipTargets(this.settings.gossipFanout)) effects.push(this.gossipTo(peer));
     if (this.record.leaving && this.handedOff()) {
-      this.touch({ left: true, holdings: [], staged: [], pending: [] });
+      this.touch({ left: true, holdings: [], staged: [], pending: [], replacing: [] });
       for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
       effects.push({ type: 'left' });
       this.running = false;
@@ -162,8 +180,11 @@ export class EngineNode {
     if (self === undefined) return;
     const plan = planReplication(layout, this.settings.replication);
     const sending = new Set([...this.outgoing.values()].filter((copy) => copy.ackedAt === undefined).map((copy) => copy.shard));
+    // A node that just started has not yet heard who is gone: it deletes nothing until its
+    // failure detector has had time to tell.
+    const settled = this.now - this.startedAt >= this.settings.membership.suspectAfterMs + this.settings.tickIntervalMs;
     for (const task of plan.deletes) {
-      if (task.node !== self) continue;
+      if (task.node !== self || !settled) continue;
       const shard = layout.shardIds[task.shard] ?? '';
       if (sending.has(shard)) continue;
       this.dropLocal(shard, effects);
@@ -179,17 +200,41 @@ export class EngineNode {
       }
       if (this.outgoing.has(`${shard}|${to}`)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
-      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, startedAt: this.now, ackedAt: undefined });
+      const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');
+      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, replaces, startedAt: this.now, ackedAt: undefined, ackedVersion: 0 });
       effects.push({ type: 'read-shard', shard, to });
       slots--;
     }
     this.syncPending();
   }
 
+  /**
+   * Forgets replacements once the source's record, at a version later than the one that
+   * listed the copy, no longer lists it (released, or gone); or once the move was abandoned:
+   * the source is not leaving, no longer lists the push and the transfer timeout has passed.
+   */
+  private settleReplacements(): void {
+    const replacing = this.record.replacing.filter((copy) => {
+      const known = this.replacements.get(copy.shard);
+      const source = this.catalog.record(copy.source);
+      if (!known || !source) return known !== undefined;
+      if (source.left) return false;
+      const current = source.incarnation > known.incarnation || (source.incarnation === known.incarnation && source.version >= known.version);
+      if (!current) return true;
+      if (!source.holdings.includes(copy.shard)) return false;
+      const underWay = source.leaving || source.pending.some((pending) => pending.shard === copy.shard && pending.to === this.id);
+      return underWay || this.now - known.at < this.settings.transferTimeoutMs;
+    });
+    if (replacing.length === this.record.replacing.length) return;
+    for (const shard of this.replacements.keys()) if (!replacing.some((copy) => copy.shard === shard)) this.replacements.delete(shard);
+    this.touch({ replacing });
+  }
+
   private dropLocal(shard: string, effects: EngineEffect[]): void {
     this.touch({
       holdings: this.record.holdings.filter((id) => id !== shard),
       staged: this.record.staged.filter((id) => id !== shard),
+      replacing: this.record.replacing.filter((copy) => copy.shard !== shard),
     });
     effects.push({ type: 'delete-shard', shard });
     this.counters.deletes++;
@@ -214,10 +259,10 @@ export class EngineNode {
         this.onGossip(from, message.catalog, effects);
         return;
       case 'shard-push':
-        this.onPush(from, message.shard, message.bytes, effects);
+        this.onPush(from, message, effects);
         return;
       case 'shard-ack':
-        this.onAck(from, message.shard, message.ok);
+        this.onAck(from, message.shard, message.ok, message.version, effects);
         return;
     }
   }
@@ -234,37 +279,55 @@ export class EngineNode {
     const news = this.catalog.merge({ manifests: [], records: foreign });
     for (const record of news.records) {
       if (record.left) this.membership.markLeft(record.id, this.now);
-      else this.membership.observe(record.id, record.incarnation, record.version, this.now);
+      else this.membership.observe(record.id, record.incarnation, record.version, this.now, record.id === from);
     }
     const unknown = snapshot.manifests.filter((manifest) => !this.catalog.hasManifest(manifest.id));
     if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
   }
 
-  private onPush(from: string, shard: string, bytes: Uint8Array, effects: EngineEffect[]): void {
+  private onPush(from: string, push: Extract<EngineMessage, { type: 'shard-push' }>, effects: EngineEffect[]): void {
+    const { shard, bytes } = push;
     const reject = (reason: string): void => {
       this.counters.copiesRejected++;
-      effects.push(this.send(from, { type: 'shard-ack', shard, ok: false, reason }));
+      effects.push(this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version }));
     };
     if (!this.running || this.record.leaving) return reject('not accepting copies');
-    if (this.record.holdings.includes(shard)) {
-      effects.push(this.send(from, { type: 'shard-ack', shard, ok: true, reason: '' }));
+    if (this.record.holdings.includes(shard) || this.record.staged.includes(shard)) {
+      // A copy already here cannot also stand in for the sender's: it must keep its own.
+      if (push.replaces !== '') return reject('already holds this shard; keep yours');
+      // An uploader that is also a placement target keeps its staged copy.
+      if (this.record.staged.includes(shard)) this.keepStaged(shard);
+      effects.push(this.send(from, { type: 'shard-ack', shard, ok: true, reason: '', version: this.record.version }));
       return;
     }
     if (!this.knownShards().has(shard)) return reject('shard is in no manifest known here yet');
     if (this.record.full) return reject('store is full');
+    if (push.replaces !== '') {
+      this.replacementsIn.set(`${shard}|${from}`, { source: push.replaces, incarnation: push.replacesIncarnation, version: push.replacesVersion });
+    }
     effects.push({ type: 'store-shard', shard, bytes, from });
   }
 
   private onStored(shard: string, from: string, ok: boolean, reason: string, capacity: StoreCapacity, effects: EngineEffect[]): void {
+    const replaces = this.replacementsIn.get(`${shard}|${from}`);
+    this.replacementsIn.delete(`${shard}|${from}`);
+    if (ok && replaces !== undefined && this.record.holdings.includes(shard)) {
+      // Two moves raced to this node: only the first may release its source.
+      ok = false;
+      reason = 'already holds this shard; keep yours';
+    }
     if (ok) {
       this.counters.copiesStored++;
-      const holdings = this.record.holdings.includes(shard) ? this.record.holdings : [...this.record.holdings, shard];
-      this.touch({ holdings, ...this.capacityFields(capacity) });
+      const fresh = !this.record.holdings.includes(shard);
+      const holdings = fresh ? [...this.record.holdings, shard] : this.record.holdings;
+      const replacing = fresh && replaces !== undefined ? [...this.record.replacing, { shard, source: replaces.source }] : this.record.replacing;
+      if (fresh && replaces !== undefined) this.replacements.set(shard, { ...replaces, at: this.now });
+      this.touch({ holdings, replacing, ...this.capacityFields(capacity) });
     } else {
       this.counters.copiesRejected++;
       if (reason.startsWith('ContentMismatchError')) effects.push(this.penalize(from, `sent corrupt shard ${shard}`));
     }
-    effects.push(this.send(from, { type: 'shard-ack', shard, ok, reason }));
+    effects.push(this.send(from, { type: 'shard-ack', shard, ok, reason, version: this.record.version }));
   }
 
   private onRead(shard: string, to: string, bytes: Uint8Array | undefined, effects: EngineEffect[]): void {
@@ -278,16 +341,35 @@ export class EngineNode {
       return;
     }
     this.counters.pushesSent++;
-    effects.push(this.send(to, { type: 'shard-push', shard, bytes }));
+    const replaces = this.outgoing.get(key)?.replaces ?? '';
+    // The replaced node's record as known here: it lists the copy (we planned from it).
+    const replaced = replaces === '' ? undefined : this.catalog.record(replaces);
+    effects.push(
+      this.send(to, {
+        type: 'shard-push',
+        shard,
+        replaces,
+        replacesIncarnation: replaced?.incarnation ?? 0,
+        replacesVersion: replaced?.version ?? 0,
+        bytes,
+      }),
+    );
   }
 
-  private onAck(from: string, shard: string, ok: boolean): void {
+  private onAck(from: string, shard: string, ok: boolean, version: number, effects: EngineEffect[]): void {
     const key = `${shard}|${from}`;
     const copy = this.outgoing.get(key);
     if (!copy) return;
-    if (ok) copy.ackedAt = this.now;
+    if (ok) {
+      copy.ackedAt = this.now;
+      copy.ackedVersion = version;
+    }
     else this.outgoing.delete(key);
     this.syncPending();
+    // A move releases its source only now that the new copy is verified and stored.
+    if (ok && copy.releaseFrom === this.id && this.record.holdings.includes(shard)) this.dropLocal(shard, effects);
+    // A free transfer slot is used at once rather than at the next tick.
+    if (this.running && !this.record.leaving) this.planAndRun(effects);
   }
 
   private publish(manifest: DatasetManifest, capacity: StoreCapacity, effects: EngineEffect[]): void {
@@ -298,11 +380,11 @@ export class EngineNode {
     for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
   }
 
-  /** Drops pushes that timed out, and acknowledged ones once the receiver's record shows them. */
+  /** Drops pushes that timed out, and acknowledged ones once gossip has caught up with the receiver. */
   private expireOutgoing(): void {
     for (const [key, copy] of this.outgoing) {
       const receiver = this.catalog.record(copy.to);
-      const shown = receiver?.holdings.includes(copy.shard) ?? false;
+      const shown = copy.ackedAt !== undefined && receiver !== undefined && receiver.version >= copy.ackedVersion;
       const since = copy.ackedAt ?? copy.startedAt;
       if (shown || this.now - since > this.settings.transferTimeoutMs) this.outgoing.delete(key);
     }

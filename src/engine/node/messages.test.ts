@@ -7,13 +7,13 @@ const id = 'ab'.repeat(32);
 describe('wire messages', () => {
   it('round-trip every message type', () => {
     const messages: EngineMessage[] = [
-      { type: 'shard-push', shard: id, bytes: new Uint8Array([1, 2, 3, 250]) },
-      { type: 'shard-ack', shard: id, ok: false, reason: 'store is full' },
+      { type: 'shard-push', shard: id, replaces: 'n', replacesIncarnation: 1, replacesVersion: 3, bytes: new Uint8Array([1, 2, 3, 250]) },
+      { type: 'shard-ack', shard: id, ok: false, reason: 'store is full', version: 7 },
       {
         type: 'gossip',
         catalog: {
           manifests: [{ id, name: 'd', columns: [{ name: 'a', type: 'Utf8' }], rows: 1, bytes: 3, createdBy: 'n', shards: [{ id, bytes: 3, rows: 1, firstRow: 0, stats: { a: { min: 'x', max: 'y', nulls: 0 } } }] }],
-          records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], leaving: false, left: false }],
+          records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], replacing: [{ shard: id, source: 'o' }], leaving: false, left: false }],
         },
       },
     ];
@@ -34,11 +34,11 @@ describe('wire messages', () => {
   });
 
   it('reject malformed headers, wrong versions, bad ids and oversized frames', () => {
-    const good = encodeMessage({ type: 'shard-ack', shard: id, ok: true, reason: '' });
+    const good = encodeMessage({ type: 'shard-ack', shard: id, ok: true, reason: '', version: 1 });
     const wrongVersion = good.slice();
     wrongVersion[0] = 9;
     expect(() => decodeMessage(wrongVersion)).toThrow(/wire version/);
-    const badId = encodeMessage({ type: 'shard-ack', shard: 'not-an-id', ok: true, reason: '' });
+    const badId = encodeMessage({ type: 'shard-ack', shard: 'not-an-id', ok: true, reason: '', version: 1 });
     expect(() => decodeMessage(badId)).toThrow(/content id/);
     const typeless = encodeMessage({ type: 'nope' } as unknown as EngineMessage);
     expect(() => decodeMessage(typeless)).toThrow(/unknown message type/);

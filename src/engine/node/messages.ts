@@ -18,15 +18,30 @@ export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
 export type EngineMessage =
   /** State-based gossip: the sender's whole catalog. */
   | { readonly type: 'gossip'; readonly catalog: CatalogSnapshot }
-  /** A copy of a shard the receiver should store. */
-  | { readonly type: 'shard-push'; readonly shard: string; readonly bytes: Uint8Array }
-  /** The receiver's answer to a push. */
-  | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string };
+  /**
+   * A copy of a shard the receiver should store. `replaces` names the node whose copy this one
+   * stands in for ('' if none): the sender of a move, or a node leaving; `replacesVersion` is
+   * a version of that node's record that still lists the copy, so the receiver can tell a
+   * later record that dropped it from an older one that never had it.
+   */
+  | {
+      readonly type: 'shard-push';
+      readonly shard: string;
+      readonly replaces: string;
+      readonly replacesIncarnation: number;
+      readonly replacesVersion: number;
+      readonly bytes: Uint8Array;
+    }
+  /**
+   * The receiver's answer to a push, with its record's version once the copy is in it: the
+   * sender counts the copy until it has seen that version (which shows it, or its later deletion).
+   */
+  | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly version: number };
 
 export function encodeMessage(message: EngineMessage): Uint8Array {
   const { header, payload } =
     message.type === 'shard-push'
-      ? { header: { type: message.type, shard: message.shard }, payload: message.bytes }
+      ? { header: { ...message, bytes: undefined }, payload: message.bytes }
       : { header: message, payload: new Uint8Array(0) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const frame = new Uint8Array(5 + json.length + payload.length);
@@ -62,10 +77,23 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
       expectEmpty(payload);
       return { type: 'gossip', catalog: catalogSnapshot(h.catalog) };
     case 'shard-push':
-      return { type: 'shard-push', shard: contentIdField(h.shard, 'shard'), bytes: payload.slice() };
+      return {
+        type: 'shard-push',
+        shard: contentIdField(h.shard, 'shard'),
+        replaces: str(h.replaces, 'replaces'),
+        replacesIncarnation: num(h.replacesIncarnation, 'replacesIncarnation'),
+        replacesVersion: num(h.replacesVersion, 'replacesVersion'),
+        bytes: payload.slice(),
+      };
     case 'shard-ack':
       expectEmpty(payload);
-      return { type: 'shard-ack', shard: contentIdField(h.shard, 'shard'), ok: bool(h.ok, 'ok'), reason: str(h.reason, 'reason') };
+      return {
+        type: 'shard-ack',
+        shard: contentIdField(h.shard, 'shard'),
+        ok: bool(h.ok, 'ok'),
+        reason: str(h.reason, 'reason'),
+        version: num(h.version, 'version'),
+      };
     default:
       throw new InvalidMessageError(`unknown message type ${JSON.stringify(h.type)}`);
   }
@@ -166,6 +194,10 @@ function nodeRecord(value: unknown, what: string): NodeRecord {
     holdings: list(r.holdings, `${what}.holdings`, contentIdField),
     staged: list(r.staged, `${what}.staged`, contentIdField),
     pending: list(r.pending, `${what}.pending`, pendingCopy),
+    replacing: list(r.replacing, `${what}.replacing`, (value, w) => {
+      const copy = object(value, w);
+      return { shard: contentIdField(copy.shard, `${w}.shard`), source: str(copy.source, `${w}.source`) };
+    }),
     leaving: bool(r.leaving, `${what}.leaving`),
     left: bool(r.left, `${what}.left`),
   };

@@ -18,7 +18,11 @@ export const defaultReplicationSettings: ReplicationSettings = {
   maxBalanceMoves: 1_000_000,
 };
 
-/** Copy `shard` from `from` to `to`. `releaseFrom` drops its copy once `to` has confirmed. */
+/**
+ * Copy `shard` from `from` to `to`. `releaseFrom` drops its copy once `to` has confirmed (a
+ * move). `replaces` is the holder whose copy the new one stands in for: the source of a move,
+ * or a node handing its shards off before it leaves.
+ */
 export interface TransferTask {
   readonly shard: number;
   readonly from: number;
@@ -27,6 +31,7 @@ export interface TransferTask {
   /** Counted copies when planned: the fewer, the more urgent. */
   readonly copies: number;
   readonly releaseFrom: number | undefined;
+  readonly replaces: number | undefined;
 }
 
 /** Drop `shard` at `node`: it has more than R confirmed copies, or it was a staged upload now at R. */
@@ -206,7 +211,10 @@ class PlanBuilder {
       );
       targets = [...targets, ...more];
     }
-    for (const to of targets) this.addTransfer({ shard, from, to, reason: 'repair', copies, releaseFrom: undefined });
+    const leaving = (this.map.holders[shard] ?? []).filter((node) => this.map.status[node] === 'leaving');
+    targets.forEach((to, i) =>
+      this.addTransfer({ shard, from, to, reason: 'repair', copies, releaseFrom: undefined, replaces: leaving[i] }),
+    );
   }
 
   private addTransfer(task: TransferTask): void {
@@ -294,7 +302,7 @@ class PlanBuilder {
           ...this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, Infinity), spread, 'never'),
         ];
         if (to === undefined) continue;
-        this.addTransfer({ shard, from: node, to, reason: 'balance', copies: this.replicas, releaseFrom: node });
+        this.addTransfer({ shard, from: node, to, reason: 'balance', copies: this.replicas, releaseFrom: node, replaces: node });
         moves++;
         break;
       }
@@ -327,7 +335,7 @@ class PlanBuilder {
         ...this.ranker.pick(key, 1, (n) => this.canReceive(shard, n, Math.floor(this.bands[n]?.target ?? 0)), spread, 'never'),
       ];
       if (to === undefined) continue;
-      this.addTransfer({ shard, from: donor, to, reason: 'balance', copies: this.replicas, releaseFrom: donor });
+      this.addTransfer({ shard, from: donor, to, reason: 'balance', copies: this.replicas, releaseFrom: donor, replaces: donor });
       return true;
     }
     return false;
@@ -350,7 +358,7 @@ class PlanBuilder {
         exhausted.add(donor);
         continue;
       }
-      this.addTransfer({ shard: best.shard, from: donor, to: receiver, reason: 'balance', copies: this.replicas, releaseFrom: donor });
+      this.addTransfer({ shard: best.shard, from: donor, to: receiver, reason: 'balance', copies: this.replicas, releaseFrom: donor, replaces: donor });
       return true;
     }
   }

@@ -41,8 +41,11 @@ export class SimulatedSwarm {
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, SimulatedNode>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly shardQueues = new Map<string, Promise<void>>();
   private readonly settings: EngineSettings;
   private readonly random: SeededRandom;
+  /** Copies stored by any node since the start: the transfer count tests compare. */
+  copiesStored = 0;
 
   constructor(options: SimulatedSwarmOptions) {
     this.random = new SeededRandom(options.seed);
@@ -208,13 +211,21 @@ export class SimulatedSwarm {
 
   /** Performs one effect; results of a node's earlier life are dropped, as a reload drops them. */
   private perform(node: SimulatedNode, life: number, effect: EngineEffect): void {
-    const later = (work: () => Promise<EngineEvent | undefined>): void => {
-      const promise = work()
+    const later = (work: () => Promise<EngineEvent | undefined>, shard?: string): void => {
+      // Store effects of one shard run in the order they were emitted (see engine-io.ts).
+      const key = shard === undefined ? undefined : `${node.id}|${shard}`;
+      const previous = key === undefined ? undefined : this.shardQueues.get(key);
+      const ordered = previous ? () => previous.then(work) : work;
+      const promise = ordered()
         .then((event) => {
           if (event && node.life === life) this.step(node, event);
         })
-        .finally(() => this.inFlight.delete(promise));
+        .finally(() => {
+          this.inFlight.delete(promise);
+          if (key !== undefined && this.shardQueues.get(key) === promise) this.shardQueues.delete(key);
+        });
       this.inFlight.add(promise);
+      if (key !== undefined) this.shardQueues.set(key, promise);
     };
     const now = (): number => this.scheduler.now();
     switch (effect.type) {
@@ -234,11 +245,14 @@ export class SimulatedSwarm {
       case 'store-shard':
         later(async () => {
           const result = await node.store.put(effect.shard, effect.bytes).then(
-            () => ({ ok: true, reason: '' }),
+            () => {
+              this.copiesStored++;
+              return { ok: true, reason: '' };
+            },
             (error: Error) => ({ ok: false, reason: `${error.name}: ${error.message}` }),
           );
           return { type: 'shard-stored', now: now(), shard: effect.shard, from: effect.from, ...result, capacity: await node.store.capacity() };
-        });
+        }, effect.shard);
         return;
       case 'read-shard':
         later(async () => {
@@ -247,13 +261,13 @@ export class SimulatedSwarm {
             (error: Error) => ({ bytes: undefined, error: `${error.name}: ${error.message}` }),
           );
           return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...result };
-        });
+        }, effect.shard);
         return;
       case 'delete-shard':
         later(async () => {
           await node.store.delete(effect.shard);
           return { type: 'shard-deleted', now: now(), shard: effect.shard, capacity: await node.store.capacity() };
-        });
+        }, effect.shard);
         return;
       case 'schedule-tick':
         this.scheduler.schedule(effect.afterMs, () => {
