@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentId, verifyContentId } from '../content-id';
 import { ShardNotFoundError, StoreFullError } from '../errors';
-import type { ShardStore, StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 import { MemoryShardStore } from './memory-shard-store';
 import { runShardStoreContract, shardStoreContractCases, type ShardStoreSubject } from './shard-store-contract';
 
@@ -13,26 +12,15 @@ function memorySubject(budgetBytes: number): ShardStoreSubject {
 runShardStoreContract('MemoryShardStore', async ({ budgetBytes }) => memorySubject(budgetBytes), { describe, it });
 
 /** A store that keeps every promise of the port but one, to prove the contract notices. */
-class FlawedStore implements ShardStore {
-  private readonly shards = new Map<string, Uint8Array>();
-  private usedBytes = 0;
-
+class FlawedStore extends MemoryShardStore {
   constructor(
-    private readonly budgetBytes: number,
+    budgetBytes: number,
     private readonly flaw: 'trusts-what-it-stored' | 'hands-out-its-buffer',
-  ) {}
-
-  async put(id: string, bytes: Uint8Array): Promise<void> {
-    const copy = bytes.slice();
-    await verifyContentId(id, copy);
-    if (this.shards.has(id)) return;
-    const free = this.budgetBytes - this.usedBytes;
-    if (copy.byteLength > free) throw new StoreFullError(copy.byteLength, free);
-    this.shards.set(id, copy);
-    this.usedBytes += copy.byteLength;
+  ) {
+    super({ budgetBytes });
   }
 
-  async get(id: string): Promise<Uint8Array> {
+  override async get(id: string): Promise<Uint8Array> {
     const stored = this.shards.get(id);
     if (stored === undefined) throw new ShardNotFoundError(id);
     if (this.flaw === 'trusts-what-it-stored') return stored.slice();
@@ -43,31 +31,6 @@ class FlawedStore implements ShardStore {
       throw error;
     }
     return stored;
-  }
-
-  async has(id: string): Promise<boolean> {
-    return this.shards.has(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    const stored = this.shards.get(id);
-    if (stored === undefined) return;
-    this.shards.delete(id);
-    this.usedBytes -= stored.byteLength;
-  }
-
-  async list(): Promise<StoredShardInfo[]> {
-    return [...this.shards].map(([id, bytes]) => ({ id, bytes: bytes.byteLength }));
-  }
-
-  async capacity(): Promise<StoreCapacity> {
-    return { budgetBytes: this.budgetBytes, usedBytes: this.usedBytes };
-  }
-
-  corrupt(id: string): void {
-    const stored = this.shards.get(id);
-    if (stored === undefined || stored.byteLength === 0) throw new Error(`cannot corrupt ${id}`);
-    stored[0] = (stored[0] ?? 0) ^ 0xff;
   }
 }
 
@@ -83,7 +46,7 @@ async function failingCases(make: (budgetBytes: number) => ShardStoreSubject): P
 function flawedSubject(flaw: ConstructorParameters<typeof FlawedStore>[1]) {
   return (budgetBytes: number): ShardStoreSubject => {
     const store = new FlawedStore(budgetBytes, flaw);
-    return { store, corrupt: async (id) => store.corrupt(id) };
+    return { store, corrupt: async (id) => store.corruptForTest(id) };
   };
 }
 

@@ -14,7 +14,7 @@ export interface MemoryShardStoreOptions {
  * behaves the same on the IndexedDB store.
  */
 export class MemoryShardStore implements ShardStore {
-  private readonly shards = new Map<string, Uint8Array>();
+  protected readonly shards = new Map<string, Uint8Array>();
   private usedBytes = 0;
   private readonly budgetBytes: number;
 

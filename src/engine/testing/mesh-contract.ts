@@ -1,5 +1,6 @@
 import type { Mesh, MeshDelivery, MeshPeerEvent } from '../ports/mesh';
 import { SeededRandom } from './seeded-random';
+import type { ContractHarness } from './contract-harness';
 
 // The promises of the Mesh port, as checks every adapter must pass: MemoryMesh under vitest, the
 // libp2p mesh inside real Chromium. Nothing here imports a test framework; the runner hands in its
@@ -22,11 +23,7 @@ export interface MeshContractCase {
   run(subject: MeshSubject): Promise<void>;
 }
 
-/** The part of a test framework the contract needs (vitest, Playwright's test, mocha all fit). */
-export interface MeshContractHarness {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void>): void;
-}
+export type { ContractHarness as MeshContractHarness } from './contract-harness';
 
 const MiB = 1024 * 1024;
 /** How many settles a positive check may take before it fails. */
@@ -295,7 +292,7 @@ export const meshContractCases: ReadonlyArray<MeshContractCase> = cases;
 export function runMeshContract(
   label: string,
   makeSubject: () => Promise<MeshSubject>,
-  harness: MeshContractHarness,
+  harness: ContractHarness,
 ): void {
   harness.describe(`${label} (Mesh contract)`, () => {
     for (const contractCase of meshContractCases) {

@@ -1,6 +1,7 @@
 import { contentId } from '../content-id';
 import type { ShardStore } from '../ports/shard-store';
 import { SeededRandom } from './seeded-random';
+import type { ContractHarness } from './contract-harness';
 
 // The promises of the ShardStore port, as checks every adapter must pass: MemoryShardStore under
 // vitest, the IndexedDB store inside real Chromium. Nothing here imports a test framework; the
@@ -32,11 +33,7 @@ export interface ShardStoreContractCase {
   run(subject: ShardStoreSubject): Promise<void>;
 }
 
-/** The part of a test framework the contract needs (vitest, Playwright's test, mocha all fit). */
-export interface ShardStoreContractHarness {
-  describe(name: string, fn: () => void): void;
-  it(name: string, fn: () => Promise<void>): void;
-}
+export type { ContractHarness as ShardStoreContractHarness } from './contract-harness';
 
 const MiB = 1024 * 1024;
 const ROOMY_BUDGET = 64 * MiB;
@@ -306,7 +303,7 @@ export const shardStoreContractCases: ReadonlyArray<ShardStoreContractCase> = ca
 export function runShardStoreContract(
   label: string,
   makeSubject: (options: ShardStoreSubjectOptions) => Promise<ShardStoreSubject>,
-  harness: ShardStoreContractHarness,
+  harness: ContractHarness,
 ): void {
   harness.describe(`${label} (ShardStore contract)`, () => {
     for (const contractCase of shardStoreContractCases) {
