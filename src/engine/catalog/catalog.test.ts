@@ -19,6 +19,7 @@ const recordArb: fc.Arbitrary<NodeRecord> = fc.record({
   staged: fc.constant([]),
   pending: fc.constant([]),
   replacing: fc.constant([]),
+  released: fc.constant([]),
   leaving: fc.boolean(),
   left: fc.boolean(),
 });

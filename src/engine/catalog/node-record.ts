@@ -14,6 +14,13 @@ export interface ReplacedCopyRecord {
   readonly source: string;
 }
 
+/** A copy dropped after a move to `to`; `at` is the dropping node's clock, for pruning. */
+export interface ReleasedCopyRecord {
+  readonly shard: string;
+  readonly to: string;
+  readonly at: number;
+}
+
 /**
  * What a node tells the swarm about itself. Only that node writes it; (incarnation, version)
  * orders its versions, so any two nodes that have seen the same versions agree on it.
@@ -45,6 +52,11 @@ export interface NodeRecord {
    * delete its copy as surplus while the source drops out too).
    */
   readonly replacing: readonly ReplacedCopyRecord[];
+  /**
+   * Copies this node recently dropped after moving them to `to`. Tells the receiver its
+   * replacement is over even if this node later holds the shard again (a new copy).
+   */
+  readonly released: readonly ReleasedCopyRecord[];
   /** Handing its shards off before leaving. */
   readonly leaving: boolean;
   /** Gone for good after handing off. */

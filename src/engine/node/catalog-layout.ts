@@ -26,9 +26,16 @@ export function layoutFromCatalog(
     for (const shard of manifest.shards) map.upsertShard(shard.id);
   }
   // A move's source and its replacement count as one copy until the source drops its own.
+  // A source that has published the release holds a new copy if it lists the shard again.
+  const released = new Set<string>();
+  for (const record of records) for (const copy of record.released) released.add(`${copy.shard}|${record.id}|${copy.to}`);
   const replaced = new Set<string>();
   for (const record of records) {
-    for (const copy of record.replacing) if (record.holdings.includes(copy.shard)) replaced.add(`${copy.shard}|${copy.source}`);
+    for (const copy of record.replacing) {
+      if (record.holdings.includes(copy.shard) && !released.has(`${copy.shard}|${copy.source}|${record.id}`)) {
+        replaced.add(`${copy.shard}|${copy.source}`);
+      }
+    }
   }
   for (const record of records) {
     const node = map.nodeNumber(record.id);

@@ -81,6 +81,7 @@ export class EngineNode {
       staged: [],
       pending: [],
       replacing: [],
+      released: [],
       leaving: false,
       left: false,
     };
@@ -160,11 +161,12 @@ export class EngineNode {
   private tick(effects: EngineEffect[]): void {
     this.expireOutgoing();
     this.settleReplacements();
+    this.pruneReleased();
     this.touch({});
     this.membership.tick(this.now);
     for (const peer of this.gossipTargets(this.settings.gossipFanout)) effects.push(this.gossipTo(peer));
     if (this.record.leaving && this.handedOff()) {
-      this.touch({ left: true, holdings: [], staged: [], pending: [], replacing: [] });
+      this.touch({ left: true, holdings: [], staged: [], pending: [], replacing: [], released: [] });
       for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
       effects.push({ type: 'left' });
       this.running = false;
@@ -198,6 +200,8 @@ export class EngineNode {
         if (this.record.staged.includes(shard)) this.keepStaged(shard);
         continue;
       }
+      // A copy that just arrived by a move is not moved on again at once (no ping-pong).
+      if (task.reason === 'balance' && this.replacements.has(shard)) continue;
       if (this.outgoing.has(`${shard}|${to}`)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
       const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');
@@ -218,7 +222,7 @@ export class EngineNode {
       const known = this.replacements.get(copy.shard);
       const source = this.catalog.record(copy.source);
       if (!known || !source) return known !== undefined;
-      if (source.left) return false;
+      if (source.left || source.released.some((released) => released.shard === copy.shard && released.to === this.id)) return false;
       const current = source.incarnation > known.incarnation || (source.incarnation === known.incarnation && source.version >= known.version);
       if (!current) return true;
       if (!source.holdings.includes(copy.shard)) return false;
@@ -228,6 +232,13 @@ export class EngineNode {
     if (replacing.length === this.record.replacing.length) return;
     for (const shard of this.replacements.keys()) if (!replacing.some((copy) => copy.shard === shard)) this.replacements.delete(shard);
     this.touch({ replacing });
+  }
+
+  /** Release notes only need to outlive the receiver's replacement (bounded by the transfer timeout). */
+  private pruneReleased(): void {
+    const keepFor = 2 * this.settings.transferTimeoutMs;
+    const released = this.record.released.filter((copy) => this.now - copy.at < keepFor);
+    if (released.length !== this.record.released.length) this.touch({ released });
   }
 
   private dropLocal(shard: string, effects: EngineEffect[]): void {
@@ -367,7 +378,10 @@ export class EngineNode {
     else this.outgoing.delete(key);
     this.syncPending();
     // A move releases its source only now that the new copy is verified and stored.
-    if (ok && copy.releaseFrom === this.id && this.record.holdings.includes(shard)) this.dropLocal(shard, effects);
+    if (ok && copy.releaseFrom === this.id && this.record.holdings.includes(shard)) {
+      this.dropLocal(shard, effects);
+      this.touch({ released: [...this.record.released, { shard, to: from, at: this.now }] });
+    }
     // A free transfer slot is used at once rather than at the next tick.
     if (this.running && !this.record.leaving) this.planAndRun(effects);
   }

@@ -13,7 +13,7 @@ describe('wire messages', () => {
         type: 'gossip',
         catalog: {
           manifests: [{ id, name: 'd', columns: [{ name: 'a', type: 'Utf8' }], rows: 1, bytes: 3, createdBy: 'n', shards: [{ id, bytes: 3, rows: 1, firstRow: 0, stats: { a: { min: 'x', max: 'y', nulls: 0 } } }] }],
-          records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], replacing: [{ shard: id, source: 'o' }], leaving: false, left: false }],
+          records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], replacing: [{ shard: id, source: 'o' }], released: [{ shard: id, to: 'p', at: 5 }], leaving: false, left: false }],
         },
       },
     ];

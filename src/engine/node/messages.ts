@@ -198,6 +198,10 @@ function nodeRecord(value: unknown, what: string): NodeRecord {
       const copy = object(value, w);
       return { shard: contentIdField(copy.shard, `${w}.shard`), source: str(copy.source, `${w}.source`) };
     }),
+    released: list(r.released, `${what}.released`, (value, w) => {
+      const copy = object(value, w);
+      return { shard: contentIdField(copy.shard, `${w}.shard`), to: str(copy.to, `${w}.to`), at: num(copy.at, `${w}.at`) };
+    }),
     leaving: bool(r.leaving, `${what}.leaving`),
     left: bool(r.left, `${what}.left`),
   };
