@@ -1,6 +1,7 @@
-import { createManifest, manifestIsAuthentic, type DatasetManifest, type ShardEntry } from '../catalog/manifest';
+import { createManifest, type DatasetManifest, type ShardEntry } from '../catalog/manifest';
 import { contentId } from '../content-id';
-import type { EngineEffect, EngineEvent } from '../node/engine-io';
+import { EngineDriver } from '../node/engine-driver';
+import type { EngineEvent } from '../node/engine-io';
 import { EngineNode } from '../node/engine-node';
 import { defaultEngineSettings, type EngineSettings } from '../node/engine-settings';
 import type { MeshDelivery } from '../ports/mesh';
@@ -16,9 +17,8 @@ interface SimulatedNode {
   readonly store: MemoryShardStore;
   readonly mesh: MemoryMesh;
   engine: EngineNode | undefined;
+  driver: EngineDriver | undefined;
   incarnation: number;
-  /** Bumped when the engine stops, so its pending timers and results are ignored. */
-  life: number;
   left: boolean;
   readonly penalties: string[];
   unsubscribe: (() => void)[];
@@ -40,8 +40,6 @@ export class SimulatedSwarm {
   readonly scheduler = new VirtualScheduler();
   readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, SimulatedNode>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly shardQueues = new Map<string, Promise<void>>();
   private readonly settings: EngineSettings;
   private readonly random: SeededRandom;
   /** Copies stored by any node since the start: the transfer count tests compare. */
@@ -60,14 +58,21 @@ export class SimulatedSwarm {
 
   /** Starts a new node with an empty store of `budgetBytes`. */
   async addNode(id: string, host: string, budgetBytes = 1 << 30): Promise<void> {
+    const store = new MemoryShardStore({ budgetBytes });
+    const put = store.put.bind(store);
+    store.put = async (shard, bytes) => {
+      const known = await store.has(shard);
+      await put(shard, bytes);
+      if (!known) this.copiesStored++;
+    };
     const node: SimulatedNode = {
       id,
       host,
-      store: new MemoryShardStore({ budgetBytes }),
+      store,
       mesh: this.network.join(id),
       engine: undefined,
+      driver: undefined,
       incarnation: 0,
-      life: 0,
       left: false,
       penalties: [],
       unsubscribe: [],
@@ -178,12 +183,27 @@ export class SimulatedSwarm {
 
   private async boot(node: SimulatedNode): Promise<void> {
     node.incarnation++;
-    node.life++;
-    node.engine = new EngineNode(
+    const engine = new EngineNode(
       { id: node.id, host: node.host, incarnation: node.incarnation, capabilities: [] },
       new SeededRandom(Math.floor(this.random.next() * 2 ** 31)),
       this.settings,
     );
+    const driver = new EngineDriver(engine, {
+      clock: this.scheduler,
+      store: node.store,
+      send: async (to, bytes) => node.mesh.send(to, bytes),
+      schedule: (delayMs, run) => {
+        this.scheduler.schedule(delayMs, run);
+      },
+      penalize: (peer, reason) => node.penalties.push(`${peer}: ${reason}`),
+      left: () => {
+        node.left = true;
+        this.shutdown(node);
+        void node.mesh.stop();
+      },
+    });
+    node.engine = engine;
+    node.driver = driver;
     node.unsubscribe = [
       node.mesh.onMessage((delivery: MeshDelivery) =>
         this.step(node, { type: 'message', now: this.scheduler.now(), from: delivery.from, bytes: delivery.bytes }),
@@ -197,99 +217,19 @@ export class SimulatedSwarm {
   }
 
   private shutdown(node: SimulatedNode): void {
+    node.driver?.stop();
     node.engine = undefined;
-    node.life++;
+    node.driver = undefined;
     for (const unsubscribe of node.unsubscribe) unsubscribe();
     node.unsubscribe = [];
   }
 
   private step(node: SimulatedNode, event: EngineEvent): void {
-    const engine = node.engine;
-    if (!engine) return;
-    for (const effect of engine.step(event)) this.perform(node, node.life, effect);
-  }
-
-  /** Performs one effect; results of a node's earlier life are dropped, as a reload drops them. */
-  private perform(node: SimulatedNode, life: number, effect: EngineEffect): void {
-    const later = (work: () => Promise<EngineEvent | undefined>, shard?: string): void => {
-      // Store effects of one shard run in the order they were emitted (see engine-io.ts).
-      const key = shard === undefined ? undefined : `${node.id}|${shard}`;
-      const previous = key === undefined ? undefined : this.shardQueues.get(key);
-      const ordered = previous ? () => previous.then(work) : work;
-      const promise = ordered()
-        .then((event) => {
-          if (event && node.life === life) this.step(node, event);
-        })
-        .finally(() => {
-          this.inFlight.delete(promise);
-          if (key !== undefined && this.shardQueues.get(key) === promise) this.shardQueues.delete(key);
-        });
-      this.inFlight.add(promise);
-      if (key !== undefined) this.shardQueues.set(key, promise);
-    };
-    const now = (): number => this.scheduler.now();
-    switch (effect.type) {
-      case 'send':
-        later(async () => {
-          await node.mesh.send(effect.to, effect.bytes).catch(() => undefined);
-          return undefined;
-        });
-        return;
-      case 'check-manifests':
-        later(async () => {
-          const checks = await Promise.all(effect.manifests.map((manifest) => manifestIsAuthentic(manifest)));
-          const authentic = effect.manifests.filter((_, i) => checks[i]);
-          return { type: 'manifests-checked', now: now(), from: effect.from, authentic, forged: effect.manifests.length - authentic.length };
-        });
-        return;
-      case 'store-shard':
-        later(async () => {
-          const result = await node.store.put(effect.shard, effect.bytes).then(
-            () => {
-              this.copiesStored++;
-              return { ok: true, reason: '' };
-            },
-            (error: Error) => ({ ok: false, reason: `${error.name}: ${error.message}` }),
-          );
-          return { type: 'shard-stored', now: now(), shard: effect.shard, from: effect.from, ...result, capacity: await node.store.capacity() };
-        }, effect.shard);
-        return;
-      case 'read-shard':
-        later(async () => {
-          const result = await node.store.get(effect.shard).then(
-            (bytes) => ({ bytes, error: '' }),
-            (error: Error) => ({ bytes: undefined, error: `${error.name}: ${error.message}` }),
-          );
-          return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...result };
-        }, effect.shard);
-        return;
-      case 'delete-shard':
-        later(async () => {
-          await node.store.delete(effect.shard);
-          return { type: 'shard-deleted', now: now(), shard: effect.shard, capacity: await node.store.capacity() };
-        }, effect.shard);
-        return;
-      case 'schedule-tick':
-        this.scheduler.schedule(effect.afterMs, () => {
-          if (node.life === life) this.step(node, { type: 'tick', now: now() });
-        });
-        return;
-      case 'penalize':
-        node.penalties.push(`${effect.peer}: ${effect.reason}`);
-        return;
-      case 'left':
-        node.left = true;
-        this.shutdown(node);
-        later(async () => {
-          await node.mesh.stop();
-          return undefined;
-        });
-        return;
-    }
+    node.driver?.step(event);
   }
 
   private async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    for (const node of this.nodes.values()) await node.driver?.idle();
   }
 
   private node(id: string): SimulatedNode {

@@ -1,0 +1,263 @@
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { WebRTC } from '@multiformats/multiaddr-matcher';
+import { MAX_FRAME_BYTES } from '../engine/node/messages';
+import type { Mesh, MeshDelivery, MeshPeerEvent } from '../engine/ports/mesh';
+import { backoffDelay } from './backoff';
+import { createBrowserNode, defaultBrowserNodeSettings, type BrowserNode, type BrowserNodeSettings } from './browser-libp2p';
+import { FrameReader } from './frame-codec';
+import { FrameWriter } from './frame-writer';
+import { fetchBootstrap, relayMultiaddr } from './relay-address';
+import { bulkProtocol, controlProtocol } from './swarm-protocols';
+
+/** Frames above this go on the bulk stream, so shards never hold up heartbeats. */
+const BULK_THRESHOLD_BYTES = 64 * 1024;
+const DIAL_TIMEOUT_MS = 15_000;
+const RECONCILE_INTERVAL_MS = 1_000;
+
+export interface Libp2pMeshOptions extends Partial<Omit<BrowserNodeSettings, 'privateKey' | 'swarm'>> {
+  readonly privateKey: BrowserNodeSettings['privateKey'];
+  readonly swarm: string;
+  /** Origin of the signaling server (the page's own origin in the app). */
+  readonly origin: string;
+}
+
+/** Dial statistics, for the mesh benchmark and the UI. */
+export interface DialStats {
+  attempts: number;
+  failures: number;
+  /** Durations of successful dials, ms. */
+  readonly durations: number[];
+}
+
+/**
+ * The Mesh port over libp2p in a tab. Peers are the tabs of the same swarm this tab has a
+ * direct WebRTC connection to and that speak the swarm's protocol. The tab with the smaller
+ * peer id dials (so two tabs never dial each other at once), with backoff between attempts;
+ * the relay is re-dialled (and re-bootstrapped, in case the server restarted) when lost.
+ */
+export class Libp2pMesh implements Mesh {
+  readonly dialStats: DialStats = { attempts: 0, failures: 0, durations: [] };
+  private node: BrowserNode | undefined;
+  private relayAddress: Multiaddr | undefined;
+  private readonly known = new Set<string>();
+  private readonly members = new Set<string>();
+  private readonly dialing = new Set<string>();
+  private readonly retryAt = new Map<string, { at: number; attempt: number }>();
+  private readonly writers = new Map<string, FrameWriter>();
+  private readonly messageHandlers = new Set<(delivery: MeshDelivery) => void>();
+  private readonly peerHandlers = new Set<(event: MeshPeerEvent) => void>();
+  private reconcileTimer: ReturnType<typeof setInterval> | undefined;
+  private relayAttempt = 0;
+  private relayDialing = false;
+  private relayRetryAt = 0;
+  private running = false;
+
+  constructor(private readonly options: Libp2pMeshOptions) {}
+
+  get self(): string {
+    return this.node?.peerId.toString() ?? '';
+  }
+
+  /** The underlying libp2p node (for the benchmark's raw channel and diagnostics). */
+  get libp2p(): BrowserNode | undefined {
+    return this.node;
+  }
+
+  /** Whether the relay (signaling server) is connected. */
+  get relayConnected(): boolean {
+    const relay = this.relayAddress?.getComponents().find((c) => c.name === 'p2p')?.value;
+    return relay !== undefined && (this.node?.getConnections(peerIdFromString(relay)).length ?? 0) > 0;
+  }
+
+  async start(): Promise<void> {
+    const settings: BrowserNodeSettings = { ...defaultBrowserNodeSettings, ...this.options };
+    const node = await createBrowserNode(settings);
+    this.node = node;
+    const control = controlProtocol(this.options.swarm);
+    const bulk = bulkProtocol(this.options.swarm);
+    for (const protocol of [control, bulk]) {
+      await node.handle(protocol, (stream, connection) => this.readFrames(stream, connection), { maxInboundStreams: 4 });
+    }
+    node.addEventListener('peer:discovery', (event) => {
+      const id = event.detail.id.toString();
+      if (id !== this.self) this.known.add(id);
+      this.reconcile();
+    });
+    node.addEventListener('connection:open', (event) => void this.adopt(event.detail));
+    node.addEventListener('connection:close', (event) => this.onConnectionClosed(event.detail.remotePeer));
+    await node.start();
+    this.running = true;
+    await this.connectRelay();
+    this.reconcileTimer = setInterval(() => this.reconcile(), RECONCILE_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    const node = this.node;
+    if (!node) return;
+    await node.stop();
+    for (const peer of [...this.members]) this.dropMember(peer);
+  }
+
+  peers(): string[] {
+    return [...this.members].sort();
+  }
+
+  async send(peer: string, bytes: Uint8Array): Promise<void> {
+    if (!this.members.has(peer)) throw new Error(`peer ${peer} is not connected to this tab`);
+    const protocol = bytes.byteLength > BULK_THRESHOLD_BYTES ? bulkProtocol(this.options.swarm) : controlProtocol(this.options.swarm);
+    const writer = await this.writerFor(peer, protocol);
+    await writer.write(bytes);
+  }
+
+  onMessage(handler: (delivery: MeshDelivery) => void): () => void {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  onPeer(handler: (event: MeshPeerEvent) => void): () => void {
+    this.peerHandlers.add(handler);
+    return () => this.peerHandlers.delete(handler);
+  }
+
+  /** Dials a peer now (the benchmark measures fresh dials); resolves with the dial's duration. */
+  async dialNow(peer: string): Promise<number> {
+    const started = performance.now();
+    await this.dial(peer);
+    return performance.now() - started;
+  }
+
+  /** Closes every connection to a peer (the benchmark's redial loop). */
+  async hangUp(peer: string): Promise<void> {
+    await this.node?.hangUp(peerIdFromString(peer));
+  }
+
+  private async connectRelay(): Promise<void> {
+    if (this.relayDialing || !this.running || Date.now() < this.relayRetryAt) return;
+    this.relayDialing = true;
+    try {
+      const { relayPeerId } = await fetchBootstrap(this.options.origin, AbortSignal.timeout(5_000));
+      this.relayAddress = relayMultiaddr(new URL(this.options.origin), relayPeerId);
+      await this.node?.dial(this.relayAddress, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      this.relayAttempt = 0;
+    } catch {
+      this.relayRetryAt = Date.now() + backoffDelay(this.relayAttempt++);
+    } finally {
+      this.relayDialing = false;
+    }
+  }
+
+  /** Keeps the relay connected and dials every known peer this tab is responsible for dialling. */
+  private reconcile(): void {
+    if (!this.running || !this.node) return;
+    if (!this.relayConnected) void this.connectRelay();
+    for (const peer of this.known) {
+      if (this.members.has(peer) || this.dialing.has(peer) || this.self > peer) continue;
+      const retry = this.retryAt.get(peer);
+      if (retry && Date.now() < retry.at) continue;
+      void this.dial(peer).catch(() => undefined);
+    }
+  }
+
+  private async dial(peer: string): Promise<void> {
+    const node = this.node;
+    if (!node || !this.relayAddress) throw new Error('the mesh is not started or has no relay yet');
+    this.dialing.add(peer);
+    this.dialStats.attempts++;
+    const started = performance.now();
+    try {
+      const address = multiaddr(`${this.relayAddress.toString()}/p2p-circuit/webrtc/p2p/${peer}`);
+      const connection = await node.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      await this.adopt(connection);
+      if (!this.members.has(peer)) throw new Error(`peer ${peer} does not speak swarm ${this.options.swarm}`);
+      this.dialStats.durations.push(performance.now() - started);
+      this.retryAt.delete(peer);
+    } catch (error) {
+      this.dialStats.failures++;
+      const attempt = (this.retryAt.get(peer)?.attempt ?? 0) + 1;
+      this.retryAt.set(peer, { at: Date.now() + backoffDelay(attempt), attempt });
+      throw error;
+    } finally {
+      this.dialing.delete(peer);
+    }
+  }
+
+  /**
+   * A direct connection becomes a member once a control stream opens on it: a tab of another
+   * swarm does not speak this swarm's protocol and is hung up on.
+   */
+  private async adopt(connection: Connection): Promise<void> {
+    if (!isTabLink(connection) || connection.status !== 'open') return;
+    const peer = connection.remotePeer.toString();
+    if (this.members.has(peer)) return;
+    try {
+      await this.writerFor(peer, controlProtocol(this.options.swarm), connection);
+      this.addMember(peer);
+    } catch {
+      await connection.close().catch(() => undefined);
+    }
+  }
+
+  private async writerFor(peer: string, protocol: string, via?: Connection): Promise<FrameWriter> {
+    const key = `${peer}|${protocol}`;
+    const existing = this.writers.get(key);
+    if (existing && existing.stream.status === 'open' && existing.stream.writeStatus === 'writable') return existing;
+    const connection = via ?? this.directConnection(peer);
+    if (!connection) throw new Error(`no direct connection to ${peer}`);
+    const stream = await connection.newStream(protocol, { signal: AbortSignal.timeout(10_000) });
+    const writer = new FrameWriter(stream);
+    this.writers.set(key, writer);
+    stream.addEventListener('close', () => {
+      if (this.writers.get(key) === writer) this.writers.delete(key);
+    });
+    return writer;
+  }
+
+  private directConnection(peer: string): Connection | undefined {
+    return this.node?.getConnections(peerIdFromString(peer)).find((c) => isTabLink(c) && c.status === 'open');
+  }
+
+  private async readFrames(stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString();
+    if (!isTabLink(connection)) {
+      stream.abort(new Error('swarm streams run on direct WebRTC links only'));
+      return;
+    }
+    this.addMember(from);
+    const reader = new FrameReader(MAX_FRAME_BYTES);
+    try {
+      for await (const chunk of stream) {
+        for (const bytes of reader.push(chunk)) for (const handler of this.messageHandlers) handler({ from, bytes });
+      }
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private addMember(peer: string): void {
+    if (this.members.has(peer)) return;
+    this.members.add(peer);
+    this.known.add(peer);
+    for (const handler of this.peerHandlers) handler({ peer, kind: 'connected' });
+  }
+
+  private onConnectionClosed(remote: PeerId): void {
+    const peer = remote.toString();
+    if (this.directConnection(peer)) return;
+    this.dropMember(peer);
+  }
+
+  private dropMember(peer: string): void {
+    for (const key of [...this.writers.keys()]) if (key.startsWith(`${peer}|`)) this.writers.delete(key);
+    if (!this.members.delete(peer)) return;
+    for (const handler of this.peerHandlers) handler({ peer, kind: 'disconnected' });
+  }
+}
+
+/** A direct WebRTC link to another tab (not the relay's WebSocket, not a relayed hop). */
+function isTabLink(connection: Connection): boolean {
+  return connection.direct && WebRTC.matches(connection.remoteAddr);
+}

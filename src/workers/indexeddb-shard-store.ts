@@ -1,0 +1,132 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { contentId, verifyContentId } from '../engine/content-id';
+import { ContentMismatchError, ShardNotFoundError, StoreFullError } from '../engine/errors';
+import type { ShardStore, StoreCapacity, StoredShardInfo } from '../engine/ports/shard-store';
+
+interface ShardDatabase extends DBSchema {
+  /** Shard bytes by content id. */
+  shards: { key: string; value: Uint8Array };
+  /** Shard sizes by content id, so listing never reads the bytes. */
+  shardInfo: { key: string; value: StoredShardInfo };
+  /** Bytes used by shards, kept in the same transactions as the shards themselves. */
+  meta: { key: 'usedBytes'; value: number };
+}
+
+const DATABASE_VERSION = 1;
+
+/** The database of one node: tabs of one profile share IndexedDB, so each node id gets its own. */
+export function shardDatabaseName(nodeId: string): string {
+  return `tabswarm-node-${nodeId}`;
+}
+
+/**
+ * Shards in IndexedDB. Bytes are hashed before the write transaction opens (a transaction
+ * closes when it waits on anything but IndexedDB), then the budget check, the insert and the
+ * usage counter commit together, so concurrent puts can neither overshoot the budget nor count
+ * a shard twice. Every read is verified; a corrupt copy is dropped before the error is thrown.
+ */
+export class IndexedDbShardStore implements ShardStore {
+  private constructor(
+    private readonly db: IDBPDatabase<ShardDatabase>,
+    private budgetBytes: number,
+  ) {}
+
+  static async open(name: string, budgetBytes: number): Promise<IndexedDbShardStore> {
+    const db = await openDB<ShardDatabase>(name, DATABASE_VERSION, {
+      upgrade(database) {
+        database.createObjectStore('shards');
+        database.createObjectStore('shardInfo');
+        database.createObjectStore('meta');
+      },
+    });
+    return new IndexedDbShardStore(db, budgetBytes);
+  }
+
+  /** Changes the budget the store advertises and enforces (user setting or browser quota). */
+  setBudget(budgetBytes: number): void {
+    this.budgetBytes = budgetBytes;
+  }
+
+  async put(id: string, bytes: Uint8Array): Promise<void> {
+    const copy = bytes.slice();
+    await verifyContentId(id, copy);
+    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite');
+    const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
+    if (known) {
+      await tx.done;
+      return;
+    }
+    const usedBytes = used ?? 0;
+    const free = this.budgetBytes - usedBytes;
+    if (copy.byteLength > free) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new StoreFullError(copy.byteLength, free);
+    }
+    await Promise.all([
+      tx.objectStore('shards').put(copy, id),
+      tx.objectStore('shardInfo').put({ id, bytes: copy.byteLength }, id),
+      tx.objectStore('meta').put(usedBytes + copy.byteLength, 'usedBytes'),
+    ]);
+    await tx.done;
+  }
+
+  async get(id: string): Promise<Uint8Array> {
+    const stored = await this.db.get('shards', id);
+    if (stored === undefined) throw new ShardNotFoundError(id);
+    const bytes = new Uint8Array(stored);
+    try {
+      await verifyContentId(id, bytes);
+    } catch (error) {
+      if (error instanceof ContentMismatchError) await this.dropIfUnchanged(id, bytes);
+      throw error;
+    }
+    return bytes;
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.db.getKey('shardInfo', id)) !== undefined;
+  }
+
+  async delete(id: string): Promise<void> {
+    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite');
+    const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
+    if (known) {
+      await Promise.all([
+        tx.objectStore('shards').delete(id),
+        tx.objectStore('shardInfo').delete(id),
+        tx.objectStore('meta').put(Math.max(0, (used ?? 0) - known.bytes), 'usedBytes'),
+      ]);
+    }
+    await tx.done;
+  }
+
+  async list(): Promise<StoredShardInfo[]> {
+    return this.db.getAll('shardInfo');
+  }
+
+  async capacity(): Promise<StoreCapacity> {
+    return { budgetBytes: this.budgetBytes, usedBytes: (await this.db.get('meta', 'usedBytes')) ?? 0 };
+  }
+
+  /** Test hook for the store contract: flips one stored byte, as a bad disk would. */
+  async corruptForTest(id: string): Promise<void> {
+    const stored = await this.db.get('shards', id);
+    if (!stored || stored.byteLength === 0) throw new ShardNotFoundError(id);
+    const bytes = new Uint8Array(stored);
+    const index = bytes.byteLength >> 1;
+    bytes[index] = (bytes[index] ?? 0) ^ 0xff;
+    await this.db.put('shards', bytes, id);
+  }
+
+  /** Closes the database (the store is unusable afterwards). */
+  close(): void {
+    this.db.close();
+  }
+
+  /** Drops a corrupt copy unless a good put replaced it while it was being checked. */
+  private async dropIfUnchanged(id: string, corrupt: Uint8Array): Promise<void> {
+    const current = await this.db.get('shards', id);
+    if (current && (await contentId(new Uint8Array(current))) === (await contentId(corrupt))) await this.delete(id);
+  }
+}
