@@ -46,7 +46,9 @@ export async function createRelayNode(options: RelayNodeOptions) {
         maxOutboundHopStreams: 2_000,
         maxOutboundStopStreams: 2_000,
       }),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      // Every tab on one machine or behind one NAT shares an IP; gossipsub's IP colocation
+      // penalty would start ignoring tabs after the tenth (closed tabs count for a while too).
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
     },
   });
   // Gossipsub forwards only topics it is subscribed to: follow each swarm topic a tab joins.

@@ -63,7 +63,8 @@ export async function createBrowserNode(settings: BrowserNodeSettings) {
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      // Tabs of one machine share an IP; gossipsub must not penalize them for it.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
     },
   });
 }

@@ -27,6 +27,8 @@ export interface Libp2pMeshOptions extends Partial<Omit<BrowserNodeSettings, 'pr
 export interface DialStats {
   attempts: number;
   failures: number;
+  /** Why the last dial failed, for diagnostics. */
+  lastError: string;
   /** Durations of successful dials, ms. */
   readonly durations: number[];
 }
@@ -38,7 +40,7 @@ export interface DialStats {
  * the relay is re-dialled (and re-bootstrapped, in case the server restarted) when lost.
  */
 export class Libp2pMesh implements Mesh {
-  readonly dialStats: DialStats = { attempts: 0, failures: 0, durations: [] };
+  readonly dialStats: DialStats = { attempts: 0, failures: 0, lastError: '', durations: [] };
   private node: BrowserNode | undefined;
   private relayAddress: Multiaddr | undefined;
   private readonly known = new Set<string>();
@@ -65,6 +67,11 @@ export class Libp2pMesh implements Mesh {
     return this.node;
   }
 
+  /** Tabs this tab has heard of (for diagnostics). */
+  knownPeers(): string[] {
+    return [...this.known].sort();
+  }
+
   /** Whether the relay (signaling server) is connected. */
   get relayConnected(): boolean {
     const relay = this.relayAddress?.getComponents().find((c) => c.name === 'p2p')?.value;
@@ -81,8 +88,10 @@ export class Libp2pMesh implements Mesh {
       await node.handle(protocol, (stream, connection) => this.readFrames(stream, connection), { maxInboundStreams: 4 });
     }
     node.addEventListener('peer:discovery', (event) => {
+      // Tabs announce their WebRTC addresses; anything else (the relay itself) is not a tab.
       const id = event.detail.id.toString();
-      if (id !== this.self) this.known.add(id);
+      if (id === this.self || !event.detail.multiaddrs.some((address) => WebRTC.matches(address))) return;
+      this.known.add(id);
       this.reconcile();
     });
     node.addEventListener('connection:open', (event) => void this.adopt(event.detail));
@@ -172,11 +181,12 @@ export class Libp2pMesh implements Mesh {
       const address = multiaddr(`${this.relayAddress.toString()}/p2p-circuit/webrtc/p2p/${peer}`);
       const connection = await node.dial(address, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
       await this.adopt(connection);
-      if (!this.members.has(peer)) throw new Error(`peer ${peer} does not speak swarm ${this.options.swarm}`);
+      if (!this.members.has(peer)) throw new Error(`peer ${peer} does not speak swarm ${this.options.swarm} (${this.dialStats.lastError}; link ${connection.remoteAddr.toString()})`);
       this.dialStats.durations.push(performance.now() - started);
       this.retryAt.delete(peer);
     } catch (error) {
       this.dialStats.failures++;
+      this.dialStats.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const attempt = (this.retryAt.get(peer)?.attempt ?? 0) + 1;
       this.retryAt.set(peer, { at: Date.now() + backoffDelay(attempt), attempt });
       throw error;
@@ -196,7 +206,8 @@ export class Libp2pMesh implements Mesh {
     try {
       await this.writerFor(peer, controlProtocol(this.options.swarm), connection);
       this.addMember(peer);
-    } catch {
+    } catch (error) {
+      this.dialStats.lastError = `adopting ${peer}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
       await connection.close().catch(() => undefined);
     }
   }

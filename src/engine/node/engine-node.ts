@@ -152,6 +152,20 @@ export class EngineNode {
       .sort();
   }
 
+  /** Every member this node knows of, with its liveness (for the peer list). */
+  members(): { id: string; liveness: string; incarnation: number; host: string }[] {
+    return this.membership
+      .all()
+      .filter((member) => member.id !== this.id)
+      .map((member) => ({
+        id: member.id,
+        liveness: member.liveness,
+        incarnation: member.incarnation,
+        host: this.catalog.record(member.id)?.host ?? '',
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
   /** Replication health of every dataset as this node sees it. */
   health(): DatasetHealth[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());

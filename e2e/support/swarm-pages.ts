@@ -1,0 +1,58 @@
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+const openContexts = new Set<BrowserContext>();
+
+/**
+ * Playwright's test with tab bookkeeping: every context `openTab` makes is closed when the
+ * test ends, so one test's tabs never load the machine during the next.
+ */
+export const test = base.extend<{ closeTabsAfter: void }>({
+  closeTabsAfter: [
+    // Playwright requires a destructuring pattern for fixture arguments, even an empty one.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      await use();
+      await Promise.all([...openContexts].map((context) => context.close().catch(() => undefined)));
+      openContexts.clear();
+    },
+    { auto: true },
+  ],
+});
+
+/** Opens a tab in its own browser context (its own profile: a separate node and failure domain). */
+export async function openTab(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext();
+  openContexts.add(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  (page as Page & { tabErrors?: string[] }).tabErrors = errors;
+  await page.goto(url);
+  await expect(page.getByTestId('self-id')).not.toHaveText(/starting/);
+  return page;
+}
+
+/** Uncaught errors a tab has thrown so far. */
+export function tabErrors(page: Page): string[] {
+  return (page as Page & { tabErrors?: string[] }).tabErrors ?? [];
+}
+
+export async function selfId(page: Page): Promise<string> {
+  return (await page.getByTestId('self-id').textContent()) ?? '';
+}
+
+/** The peer ids a tab lists as live. */
+export async function listedPeers(page: Page): Promise<string[]> {
+  return (await page.getByTestId('peer-list').locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-peer-id') ?? ''))).sort();
+}
+
+/** Waits until every tab lists exactly the others. */
+export async function expectFullMesh(pages: readonly Page[], timeout: number): Promise<void> {
+  const ids = await Promise.all(pages.map(selfId));
+  await expect
+    .poll(async () => {
+      const lists = await Promise.all(pages.map(listedPeers));
+      return lists.every((list, i) => list.join() === ids.filter((_, j) => j !== i).sort().join());
+    }, { timeout, intervals: [250] })
+    .toBe(true);
+}

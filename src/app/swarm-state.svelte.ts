@@ -1,0 +1,50 @@
+import { SwarmSession, type SessionSnapshot } from '../mesh/swarm-session';
+import { swarmFromSearch } from '../mesh/swarm-protocols';
+
+const REFRESH_MS = 500;
+const DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024;
+
+/** The page's view of its swarm session, refreshed from the engine worker. */
+export class SwarmState {
+  snapshot = $state.raw<SessionSnapshot | undefined>(undefined);
+  error = $state<string | undefined>(undefined);
+  swarm = $state('default');
+  /** Live peers (believed alive by the engine), for the peer list. */
+  livePeers = $derived((this.snapshot?.peers ?? []).filter((peer) => peer.liveness === 'alive'));
+  private session: SwarmSession | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  async start(): Promise<void> {
+    try {
+      this.swarm = swarmFromSearch(location.search);
+      this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: DEFAULT_BUDGET_BYTES });
+      (globalThis as { tabswarm?: SwarmSession }).tabswarm = this.session;
+      await this.refresh();
+      this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    void this.session?.stop();
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.session) return;
+    try {
+      const snapshot = await this.session.snapshot();
+      if (this.livePeerCount(snapshot) > 0 && !performance.getEntriesByName('tabswarm:first-peer').length) {
+        performance.mark('tabswarm:first-peer');
+      }
+      this.snapshot = snapshot;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private livePeerCount(snapshot: SessionSnapshot): number {
+    return snapshot.peers.filter((peer) => peer.liveness === 'alive').length;
+  }
+}

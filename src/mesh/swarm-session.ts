@@ -1,0 +1,76 @@
+import * as Comlink from 'comlink';
+import type { EngineSnapshot, EngineWorkerApi } from '../workers/engine-api';
+import { Libp2pMesh } from './libp2p-mesh';
+import { loadTabIdentity, type TabIdentity } from './tab-identity';
+
+/** What the page shows about the tab's place in the swarm. */
+export interface SessionSnapshot extends EngineSnapshot {
+  readonly swarm: string;
+  readonly relayConnected: boolean;
+  /** Peers with an open WebRTC link to this tab. */
+  readonly linkedPeers: readonly string[];
+  readonly replacedDuplicate: boolean;
+}
+
+export interface SwarmSessionOptions {
+  readonly swarm: string;
+  /** Origin of the signaling server (the page's own). */
+  readonly origin: string;
+  readonly budgetBytes: number;
+}
+
+/**
+ * One tab in its swarm: its identity, the libp2p mesh on the main thread, and the engine in a
+ * worker, with bytes passed between them as transferable buffers.
+ */
+export class SwarmSession {
+  private constructor(
+    readonly identity: TabIdentity,
+    readonly mesh: Libp2pMesh,
+    private readonly worker: Worker,
+    private readonly engine: Comlink.Remote<EngineWorkerApi>,
+    private readonly swarm: string,
+  ) {}
+
+  static async start(options: SwarmSessionOptions): Promise<SwarmSession> {
+    const identity = await loadTabIdentity();
+    const worker = new Worker(new URL('../workers/engine-worker.ts', import.meta.url), { type: 'module', name: 'tabswarm-engine' });
+    const engine = Comlink.wrap<EngineWorkerApi>(worker);
+    const mesh = new Libp2pMesh({ privateKey: identity.privateKey, swarm: options.swarm, origin: options.origin });
+    const session = new SwarmSession(identity, mesh, worker, engine, options.swarm);
+    await engine.start(
+      { id: identity.peerId, host: identity.hostId, incarnation: identity.incarnation, capabilities: [], budgetBytes: options.budgetBytes },
+      Comlink.proxy((to: string, bytes: ArrayBuffer) => {
+        mesh.send(to, new Uint8Array(bytes)).catch(() => undefined);
+      }),
+    );
+    mesh.onMessage(({ from, bytes }) => {
+      const buffer =
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+          ? (bytes.buffer as ArrayBuffer)
+          : (bytes.slice().buffer as ArrayBuffer);
+      void engine.deliver(from, Comlink.transfer(buffer, [buffer]));
+    });
+    mesh.onPeer((event) => {
+      if (event.kind === 'connected') void engine.peerConnected(event.peer);
+    });
+    await mesh.start();
+    return session;
+  }
+
+  async snapshot(): Promise<SessionSnapshot> {
+    const engine = await this.engine.snapshot();
+    return {
+      ...engine,
+      swarm: this.swarm,
+      relayConnected: this.mesh.relayConnected,
+      linkedPeers: this.mesh.peers(),
+      replacedDuplicate: this.identity.replacedDuplicate,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.mesh.stop();
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,49 @@
+import type { DatasetHealth } from '../engine/node/dataset-health';
+
+/** One peer as the engine sees it. */
+export interface PeerView {
+  readonly id: string;
+  readonly liveness: string;
+  readonly host: string;
+}
+
+/** What the page shows of the engine. */
+export interface EngineSnapshot {
+  readonly self: string;
+  readonly host: string;
+  readonly incarnation: number;
+  readonly peers: readonly PeerView[];
+  readonly datasets: readonly DatasetHealth[];
+  readonly storedShards: number;
+  readonly usedBytes: number;
+  readonly budgetBytes: number;
+  readonly messagesRejected: number;
+}
+
+/** Who the tab is, as the engine needs it. */
+export interface EngineStartOptions {
+  readonly id: string;
+  readonly host: string;
+  readonly incarnation: number;
+  readonly capabilities: readonly string[];
+  /** Bytes the user lets the swarm store in this tab. */
+  readonly budgetBytes: number;
+}
+
+/**
+ * The engine worker's API (comlink). Bytes cross as transferable ArrayBuffers: `deliver`
+ * hands received frames to the worker, and the `outbox` callback hands frames to send back to
+ * the page, which owns the mesh (RTCPeerConnection does not exist in workers).
+ */
+export interface EngineWorkerApi {
+  /** Opens the store and starts the engine node; `outbox` sends bytes to a peer. */
+  start(options: EngineStartOptions, outbox: (to: string, bytes: ArrayBuffer) => void): Promise<void>;
+  /** A frame arrived from a peer (the buffer is transferred). */
+  deliver(from: string, bytes: ArrayBuffer): void;
+  /** The mesh connected a peer. */
+  peerConnected(peer: string): void;
+  /** The engine's state for the page. */
+  snapshot(): Promise<EngineSnapshot>;
+  /** Hands this tab's shards off, then stops; resolves when handed off. */
+  leave(): Promise<void>;
+}

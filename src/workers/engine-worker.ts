@@ -1,0 +1,76 @@
+/// <reference lib="webworker" />
+import * as Comlink from 'comlink';
+import { EngineDriver } from '../engine/node/engine-driver';
+import { EngineNode } from '../engine/node/engine-node';
+import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi } from './engine-api';
+import { IndexedDbShardStore, shardDatabaseName } from './indexeddb-shard-store';
+
+/** Wall-clock randomness for the engine's peer choice; determinism matters only in tests. */
+const random = { next: () => Math.random() };
+const clock = { now: () => performance.now() };
+
+let engine: EngineNode | undefined;
+let driver: EngineDriver | undefined;
+let store: IndexedDbShardStore | undefined;
+let hasLeft: (() => void) | undefined;
+
+const api: EngineWorkerApi = {
+  async start(options: EngineStartOptions, outbox: (to: string, bytes: ArrayBuffer) => void): Promise<void> {
+    if (engine) throw new Error('the engine worker is already started');
+    store = await IndexedDbShardStore.open(shardDatabaseName(options.id), options.budgetBytes);
+    const node = new EngineNode(
+      { id: options.id, host: options.host, incarnation: options.incarnation, capabilities: options.capabilities },
+      random,
+    );
+    engine = node;
+    driver = new EngineDriver(node, {
+      clock,
+      store,
+      send: async (to, bytes) => {
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        outbox(to, Comlink.transfer(buffer, [buffer]));
+      },
+      schedule: (delayMs, run) => {
+        setTimeout(run, delayMs);
+      },
+      penalize: (peer, reason) => console.warn(`tabswarm: peer ${peer} penalized: ${reason}`),
+      left: () => hasLeft?.(),
+    });
+    driver.step({ type: 'start', now: clock.now(), held: await store.list(), capacity: await store.capacity() });
+  },
+
+  deliver(from: string, bytes: ArrayBuffer): void {
+    driver?.step({ type: 'message', now: clock.now(), from, bytes: new Uint8Array(bytes) });
+  },
+
+  peerConnected(peer: string): void {
+    driver?.step({ type: 'peer-connected', now: clock.now(), peer });
+  },
+
+  async snapshot(): Promise<EngineSnapshot> {
+    if (!engine || !store) throw new Error('the engine worker is not started');
+    const record = engine.ownRecord();
+    const capacity = await store.capacity();
+    return {
+      self: engine.id,
+      host: record.host,
+      incarnation: record.incarnation,
+      peers: engine.members().map(({ id, liveness, host }) => ({ id, liveness, host })),
+      datasets: engine.health(),
+      storedShards: record.holdings.length,
+      usedBytes: capacity.usedBytes,
+      budgetBytes: capacity.budgetBytes,
+      messagesRejected: engine.counters.messagesRejected,
+    };
+  },
+
+  async leave(): Promise<void> {
+    const left = new Promise<void>((resolve) => {
+      hasLeft = resolve;
+    });
+    driver?.step({ type: 'leave', now: clock.now() });
+    await left;
+  },
+};
+
+Comlink.expose(api);
