@@ -8,6 +8,10 @@ export default defineConfig({
     outDir: 'dist',
     // libp2p and its WebRTC stack make one ~700 kB chunk; it is loaded once per tab.
     chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      // The app, and the diagnostics page that runs the port contracts in this browser.
+      input: { main: 'index.html', diagnostics: 'diagnostics.html' },
+    },
   },
   worker: {
     format: 'es',

@@ -20,7 +20,7 @@ export const test = base.extend<{ closeTabsAfter: void }>({
 });
 
 /** Opens a tab in its own browser context (its own profile: a separate node and failure domain). */
-export async function openTab(browser: Browser, url: string): Promise<Page> {
+export async function openTab(browser: Browser, url: string, options: { waitForEngine?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext();
   openContexts.add(context);
   const page = await context.newPage();
@@ -28,7 +28,7 @@ export async function openTab(browser: Browser, url: string): Promise<Page> {
   page.on('pageerror', (error) => errors.push(error.message));
   (page as Page & { tabErrors?: string[] }).tabErrors = errors;
   await page.goto(url);
-  await expect(page.getByTestId('self-id')).not.toHaveText(/starting/);
+  if (options.waitForEngine ?? true) await expect(page.getByTestId('self-id')).not.toHaveText(/starting/);
   return page;
 }
 
