@@ -9,8 +9,9 @@ export default defineConfig({
     // libp2p and its WebRTC stack make one ~700 kB chunk; it is loaded once per tab.
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
-      // The app, and the diagnostics page that runs the port contracts in this browser.
-      input: { main: 'index.html', diagnostics: 'diagnostics.html' },
+      // The app; the diagnostics page that runs the port contracts in this browser; and the
+      // bare mesh peer the mesh benchmark drives.
+      input: { main: 'index.html', diagnostics: 'diagnostics.html', bench: 'bench.html' },
     },
   },
   worker: {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const benches: Record<string, string> = {
   placement: 'placement.ts',
+  mesh: 'mesh.ts',
 };
 
 const name = process.argv[2];

@@ -25,6 +25,7 @@ describe('tabswarm-signal', () => {
     [['--port', '70000'], /port must be a whole number/],
     [['--bogus'], /unknown argument '--bogus'/],
     [['--host'], /--host needs a value/],
+    [['--ice-server', 'http://example.org'], /must be a stun:, stuns:, turn: or turns: URL/],
   ])('exits 2 with a clear message for %j', (args, message) => {
     const result = spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8' });
     expect(result.status).toBe(2);
@@ -40,12 +41,13 @@ describe('tabswarm-signal', () => {
 
   it('serves /healthz, /bootstrap.json, /metrics and files, refuses the rest, and exits 0 on SIGTERM and SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const server = await startCli();
+      const server = await startCli(['--ice-server', 'stun:stun.example.org:3478']);
       const health = await fetch(new URL('/healthz', server.url));
       expect(health.status).toBe(200);
       expect(await health.text()).toBe('ok\n');
-      const bootstrap = (await (await fetch(new URL('/bootstrap.json', server.url))).json()) as { relayPeerId: string };
+      const bootstrap = (await (await fetch(new URL('/bootstrap.json', server.url))).json()) as { relayPeerId: string; iceServers: { urls: string }[] };
       expect(bootstrap.relayPeerId).toMatch(/^12D3KooW/);
+      expect(bootstrap.iceServers).toEqual([{ urls: 'stun:stun.example.org:3478' }]);
       expect((await fetch(new URL('/cli.ts', server.url))).status).toBe(200);
       expect((await fetch(new URL('/..%2f..%2fpackage.json', server.url))).status).toBe(404);
       expect((await fetch(new URL('/nope.txt', server.url))).status).toBe(404);

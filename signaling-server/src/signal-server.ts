@@ -91,7 +91,8 @@ export class SignalServer {
     if (url.pathname === '/healthz') return this.answer(response, 'text/plain; charset=utf-8', this.relay ? 'ok\n' : 'starting\n', this.relay ? 200 : 503);
     if (url.pathname === '/metrics') return this.answer(response, 'text/plain; version=0.0.4', this.metrics.render(this.liveGauges()));
     if (url.pathname === '/bootstrap.json') {
-      return this.answer(response, 'application/json', JSON.stringify({ relayPeerId: this.peerId }), this.relay ? 200 : 503);
+      const iceServers = this.options.iceServers.map((url) => ({ urls: url }));
+      return this.answer(response, 'application/json', JSON.stringify({ relayPeerId: this.peerId, iceServers }), this.relay ? 200 : 503);
     }
     const served = await serveStaticFile(path.resolve(this.options.appDir), url.pathname, response, method === 'HEAD').catch(() => false);
     if (!served) this.reject(response, 404, `no such file: ${url.pathname}`);

@@ -42,7 +42,8 @@ export const defaultBrowserNodeSettings = {
  * WebRTC for tab-to-tab links, gossipsub + pubsub peer discovery on the swarm's own topic.
  */
 export async function createBrowserNode(settings: BrowserNodeSettings) {
-  return createLibp2p({
+  const discovery = new DiscoveryHandle(pubsubPeerDiscovery({ topics: [discoveryTopic(settings.swarm)], interval: settings.announceIntervalMs }));
+  const node = await createLibp2p({
     privateKey: settings.privateKey,
     start: false,
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
@@ -59,7 +60,7 @@ export async function createBrowserNode(settings: BrowserNodeSettings) {
     // The browser default refuses ws:// and private addresses; a swarm on a LAN or on loopback needs both.
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: settings.maxConnections },
-    peerDiscovery: [pubsubPeerDiscovery({ topics: [discoveryTopic(settings.swarm)], interval: settings.announceIntervalMs })],
+    peerDiscovery: [discovery.factory],
     services: {
       identify: identify(),
       ping: ping(),
@@ -67,6 +68,31 @@ export async function createBrowserNode(settings: BrowserNodeSettings) {
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
     },
   });
+  return { node, announce: () => discovery.announce() };
 }
 
-export type BrowserNode = Awaited<ReturnType<typeof createBrowserNode>>;
+export type BrowserNode = Awaited<ReturnType<typeof createBrowserNode>>['node'];
+
+type DiscoveryFactory = ReturnType<typeof pubsubPeerDiscovery>;
+
+/**
+ * Keeps hold of the discovery module so the tab can announce itself at once when it gets its
+ * WebRTC address or hears of a new tab, instead of waiting for the next periodic broadcast
+ * (that wait was most of a join's time).
+ */
+class DiscoveryHandle {
+  private instance: { _broadcast?: () => void } | undefined;
+  readonly factory: DiscoveryFactory;
+
+  constructor(inner: DiscoveryFactory) {
+    this.factory = (components) => {
+      const discovery = inner(components);
+      this.instance = discovery as unknown as { _broadcast?: () => void };
+      return discovery;
+    };
+  }
+
+  announce(): void {
+    this.instance?._broadcast?.();
+  }
+}

@@ -6,9 +6,16 @@ import type { Uint8ArrayList } from 'uint8arraylist';
  */
 export function encodeFrame(payload: Uint8Array): Uint8Array {
   const frame = new Uint8Array(4 + payload.byteLength);
-  new DataView(frame.buffer).setUint32(0, payload.byteLength);
+  frame.set(frameHeader(payload.byteLength), 0);
   frame.set(payload, 4);
   return frame;
+}
+
+/** The 4-byte length prefix of a frame (writers send it before the payload, uncopied). */
+export function frameHeader(length: number): Uint8Array {
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, length);
+  return header;
 }
 
 export class FrameTooLargeError extends Error {

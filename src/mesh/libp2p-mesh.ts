@@ -55,6 +55,8 @@ export class Libp2pMesh implements Mesh {
   private relayDialing = false;
   private relayRetryAt = 0;
   private running = false;
+  private announce: () => void = () => undefined;
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: Libp2pMeshOptions) {}
 
@@ -79,9 +81,16 @@ export class Libp2pMesh implements Mesh {
   }
 
   async start(): Promise<void> {
-    const settings: BrowserNodeSettings = { ...defaultBrowserNodeSettings, ...this.options };
-    const node = await createBrowserNode(settings);
+    // STUN/TURN come from the deployment (the signaling server) unless the caller set them.
+    const bootstrap = this.options.iceServers ? undefined : await fetchBootstrap(this.options.origin, AbortSignal.timeout(10_000)).catch(() => undefined);
+    const settings: BrowserNodeSettings = { ...defaultBrowserNodeSettings, ...(bootstrap ? { iceServers: bootstrap.iceServers } : {}), ...this.options };
+    const { node, announce } = await createBrowserNode(settings);
     this.node = node;
+    this.announce = announce;
+    // Announce at once when the relay reservation gives this tab a WebRTC address.
+    node.addEventListener('self:peer:update', () => {
+      if (node.getMultiaddrs().some((address) => WebRTC.matches(address))) this.announceSoon();
+    });
     const control = controlProtocol(this.options.swarm);
     const bulk = bulkProtocol(this.options.swarm);
     for (const protocol of [control, bulk]) {
@@ -91,6 +100,8 @@ export class Libp2pMesh implements Mesh {
       // Tabs announce their WebRTC addresses; anything else (the relay itself) is not a tab.
       const id = event.detail.id.toString();
       if (id === this.self || !event.detail.multiaddrs.some((address) => WebRTC.matches(address))) return;
+      // A newcomer hears of this tab now rather than at its next periodic announcement.
+      if (!this.known.has(id)) this.announceSoon();
       this.known.add(id);
       this.reconcile();
     });
@@ -142,6 +153,15 @@ export class Libp2pMesh implements Mesh {
   /** Closes every connection to a peer (the benchmark's redial loop). */
   async hangUp(peer: string): Promise<void> {
     await this.node?.hangUp(peerIdFromString(peer));
+  }
+
+  /** Coalesces announcements: one broadcast for a burst of reasons. */
+  private announceSoon(): void {
+    if (this.announceTimer) return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined;
+      if (this.running) this.announce();
+    }, 100);
   }
 
   private async connectRelay(): Promise<void> {

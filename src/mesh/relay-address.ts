@@ -3,6 +3,8 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 /** What the signaling server tells a tab at /bootstrap.json. */
 export interface BootstrapInfo {
   readonly relayPeerId: string;
+  /** STUN/TURN servers the deployment configured (none on a LAN). */
+  readonly iceServers: readonly RTCIceServer[];
 }
 
 /**
@@ -23,5 +25,6 @@ export async function fetchBootstrap(origin: string, signal?: AbortSignal): Prom
   if (!response.ok) throw new Error(`the signaling server answered ${response.status} for /bootstrap.json`);
   const body = (await response.json()) as Partial<BootstrapInfo>;
   if (typeof body.relayPeerId !== 'string' || body.relayPeerId === '') throw new Error('the signaling server sent no relay peer id');
-  return { relayPeerId: body.relayPeerId };
+  const iceServers = Array.isArray(body.iceServers) ? body.iceServers.filter((server) => typeof server?.urls === 'string') : [];
+  return { relayPeerId: body.relayPeerId, iceServers };
 }

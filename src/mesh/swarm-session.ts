@@ -38,12 +38,14 @@ export class SwarmSession {
     const engine = Comlink.wrap<EngineWorkerApi>(worker);
     const mesh = new Libp2pMesh({ privateKey: identity.privateKey, swarm: options.swarm, origin: options.origin });
     const session = new SwarmSession(identity, mesh, worker, engine, options.swarm);
-    await engine.start(
+    // The engine opens its store while the mesh connects: a join waits for the slower, not both.
+    const engineStarted = engine.start(
       { id: identity.peerId, host: identity.hostId, incarnation: identity.incarnation, capabilities: [], budgetBytes: options.budgetBytes },
       Comlink.proxy((to: string, bytes: ArrayBuffer) => {
         mesh.send(to, new Uint8Array(bytes)).catch(() => undefined);
       }),
     );
+    // Frames that arrive before the engine is ready wait for it (comlink queues calls in order).
     mesh.onMessage(({ from, bytes }) => {
       const buffer =
         bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
@@ -54,7 +56,7 @@ export class SwarmSession {
     mesh.onPeer((event) => {
       if (event.kind === 'connected') void engine.peerConnected(event.peer);
     });
-    await mesh.start();
+    await Promise.all([engineStarted, mesh.start()]);
     return session;
   }
 

@@ -13,6 +13,13 @@ let engine: EngineNode | undefined;
 let driver: EngineDriver | undefined;
 let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
+/** Events that arrived while the store was opening; replayed in order once the engine runs. */
+let waiting: (() => void)[] | undefined = [];
+
+function whenStarted(event: () => void): void {
+  if (waiting) waiting.push(event);
+  else event();
+}
 
 const api: EngineWorkerApi = {
   async start(options: EngineStartOptions, outbox: (to: string, bytes: ArrayBuffer) => void): Promise<void> {
@@ -37,14 +44,17 @@ const api: EngineWorkerApi = {
       left: () => hasLeft?.(),
     });
     driver.step({ type: 'start', now: clock.now(), held: await store.list(), capacity: await store.capacity() });
+    const queued = waiting ?? [];
+    waiting = undefined;
+    for (const event of queued) event();
   },
 
   deliver(from: string, bytes: ArrayBuffer): void {
-    driver?.step({ type: 'message', now: clock.now(), from, bytes: new Uint8Array(bytes) });
+    whenStarted(() => driver?.step({ type: 'message', now: clock.now(), from, bytes: new Uint8Array(bytes) }));
   },
 
   peerConnected(peer: string): void {
-    driver?.step({ type: 'peer-connected', now: clock.now(), peer });
+    whenStarted(() => driver?.step({ type: 'peer-connected', now: clock.now(), peer }));
   },
 
   async snapshot(): Promise<EngineSnapshot> {

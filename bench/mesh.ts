@@ -1,0 +1,107 @@
+// Mesh benchmark: two Chromium tabs, one signaling server, same run. Mesh shard-stream goodput
+// against a raw RTCDataChannel between the same two tabs (3 interleaved reps), fresh-dial
+// success and time, and join time (page load to first peer). Prints a JSON line last.
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startSignalServer } from '../e2e/support/signal-server-process';
+
+const MiB = 1024 * 1024;
+const TOTAL = Number(process.env.MESH_BENCH_MIB ?? 100) * MiB;
+const FRAME = 4 * MiB;
+const REPS = 3;
+const DIALS = Number(process.env.MESH_BENCH_DIALS ?? 50);
+const JOINS = 7;
+const PORT = 4390;
+
+interface BenchPeer {
+  self(): string;
+  peers(): string[];
+  joinMs(): number | undefined;
+  meshGoodput(peer: string, total: number, frame: number): Promise<number>;
+  rawGoodput(peer: string, total: number): Promise<number>;
+  redial(peer: string, count: number): Promise<{ durations: number[]; failures: string[] }>;
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+};
+
+async function openPeer(browser: Browser, url: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as { benchPeer?: unknown }).benchPeer !== undefined);
+  return page;
+}
+
+const call = <T>(page: Page, fn: (peer: BenchPeer, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> =>
+  page.evaluate(
+    ([source, value]) => {
+      const peer = (globalThis as unknown as { benchPeer: BenchPeer }).benchPeer;
+      return (new Function('peer', 'arg', `return (${source})(peer, arg)`) as (p: BenchPeer, a: unknown) => Promise<T>)(peer, value);
+    },
+    [fn.toString(), arg] as const,
+  );
+
+if (!existsSync('signaling-server/dist/cli.js')) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+const server = await startSignalServer(process.execPath, ['signaling-server/dist/cli.js', '--port', String(PORT)]);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const url = `${server.url}bench.html?swarm=bench-${Date.now()}`;
+  const first = await openPeer(browser, url);
+  const joins: number[] = [];
+  let second: Page | undefined;
+  for (let i = 0; i < JOINS; i++) {
+    const page = await openPeer(browser, url);
+    await page.waitForFunction(() => (globalThis as unknown as { benchPeer: BenchPeer }).benchPeer.joinMs() !== undefined, undefined, { timeout: 30_000 });
+    joins.push((await call(page, (peer) => peer.joinMs())) ?? NaN);
+    if (i === 0) second = page;
+    else await page.context().close();
+  }
+  if (!second) throw new Error('no second tab');
+  const secondId = await call(second, (peer) => peer.self());
+  await first.waitForFunction((id) => (globalThis as unknown as { benchPeer: BenchPeer }).benchPeer.peers().includes(id), secondId);
+
+  // One untimed round of each first: the first bytes on a fresh link run slower (congestion windows).
+  await call(first, (peer, arg: { to: string; total: number; frame: number }) => peer.meshGoodput(arg.to, arg.total, arg.frame), { to: secondId, total: 8 * MiB, frame: FRAME });
+  await call(first, (peer, arg: { to: string; total: number }) => peer.rawGoodput(arg.to, arg.total), { to: secondId, total: 8 * MiB });
+  const meshRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    meshRates.push(await call(first, (peer, arg: { to: string; total: number; frame: number }) => peer.meshGoodput(arg.to, arg.total, arg.frame), { to: secondId, total: TOTAL, frame: FRAME }));
+    rawRates.push(await call(first, (peer, arg: { to: string; total: number }) => peer.rawGoodput(arg.to, arg.total), { to: secondId, total: TOTAL }));
+    process.stdout.write(`rep ${rep + 1}: mesh ${meshRates.at(-1)?.toFixed(1)} MB/s, raw ${rawRates.at(-1)?.toFixed(1)} MB/s\n`);
+  }
+  const firstId = await call(first, (peer) => peer.self());
+  const [dialer, target] = firstId < secondId ? [first, secondId] : [second, firstId];
+  const dials = await call(dialer, (peer, arg: { to: string; count: number }) => peer.redial(arg.to, arg.count), { to: target, count: DIALS });
+
+  const mesh = meshRates.reduce((a, b) => a + b, 0) / REPS;
+  const raw = rawRates.reduce((a, b) => a + b, 0) / REPS;
+  process.stdout.write(`dial failures: ${dials.failures.length}/${DIALS} ${dials.failures.slice(0, 3).join('; ')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'mesh',
+      bytes_per_rep: TOTAL,
+      reps: REPS,
+      goodput_ratio: Number((mesh / raw).toFixed(3)),
+      mesh_mbps: Number((mesh * 8).toFixed(1)),
+      raw_mbps: Number((raw * 8).toFixed(1)),
+      mesh_rates_mb_s: meshRates.map((rate) => Number(rate.toFixed(1))),
+      raw_rates_mb_s: rawRates.map((rate) => Number(rate.toFixed(1))),
+      dials: DIALS,
+      dial_failures: dials.failures.length,
+      dial_p50_ms: Math.round(percentile(dials.durations, 0.5)),
+      dial_p95_ms: Math.round(percentile(dials.durations, 0.95)),
+      joins: joins.length,
+      join_p50_ms: Math.round(percentile(joins, 0.5)),
+    })}\n`,
+  );
+} finally {
+  await browser.close();
+  await server.stop();
+}
