@@ -2,6 +2,7 @@
 // no engine, plus a raw RTCDataChannel to the same peer as the baseline, signalled over the mesh.
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { Libp2pMesh } from '../mesh/libp2p-mesh';
+import { probeRedials } from '../mesh/redial-probe';
 
 const DATA = 1;
 const DONE = 2;
@@ -126,21 +127,7 @@ const api = {
     return total / 1e6 / seconds;
   },
   /** Hangs up and dials a peer again, `count` times; resolves with durations and failures. */
-  async redial(peer: string, count: number): Promise<{ durations: number[]; failures: string[] }> {
-    const durations: number[] = [];
-    const failures: string[] = [];
-    for (let i = 0; i < count; i++) {
-      await mesh.hangUp(peer);
-      for (let wait = 0; wait < 50 && mesh.peers().includes(peer); wait++) await new Promise((resolve) => setTimeout(resolve, 50));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      try {
-        durations.push(await mesh.dialNow(peer));
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-    return { durations, failures };
-  },
+  redial: (peer: string, count: number) => probeRedials(mesh, peer, count),
 };
 
 (globalThis as { benchPeer?: typeof api }).benchPeer = api;

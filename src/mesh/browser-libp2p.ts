@@ -60,6 +60,9 @@ export async function createBrowserNode(settings: BrowserNodeSettings) {
     // The browser default refuses ws:// and private addresses; a swarm on a LAN or on loopback needs both.
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: settings.maxConnections },
+    // A tab that vanished without closing its links (killed, asleep, network gone) is cut off
+    // within seconds, so its peers stop counting on the link.
+    connectionMonitor: { pingInterval: 2_000, pingTimeout: { minTimeout: 2_000, maxTimeout: 5_000 }, abortConnectionOnPingFailure: true },
     peerDiscovery: [discovery.factory],
     services: {
       identify: identify(),
