@@ -51,7 +51,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const url = `${server.url}bench.html?swarm=bench-${Date.now()}`;
+  const url = `${server.url}bench.html?swarm=bench-${Date.now()}${process.env.MESH_BENCH_QUERY ? `&${process.env.MESH_BENCH_QUERY}` : ''}`;
   const first = await openPeer(browser, url);
   const joins: number[] = [];
   let second: Page | undefined;

@@ -12,8 +12,14 @@ const RAW_CHUNK = 64 * 1024;
 const RAW_HIGH_WATER = 8 * 1024 * 1024;
 const RAW_LOW_WATER = 1024 * 1024;
 
-const swarm = new URLSearchParams(location.search).get('swarm') ?? 'bench';
-const mesh = new Libp2pMesh({ privateKey: await generateKeyPair('Ed25519'), swarm, origin: location.origin });
+const query = new URLSearchParams(location.search);
+const swarm = query.get('swarm') ?? 'bench';
+// Data channel tuning can be overridden to compare settings (`?mms=65536&mba=4194304`).
+const tuning = {
+  ...(query.has('mms') ? { maxMessageSize: Number(query.get('mms')) } : {}),
+  ...(query.has('mba') ? { maxBufferedAmount: Number(query.get('mba')) } : {}),
+};
+const mesh = new Libp2pMesh({ privateKey: await generateKeyPair('Ed25519'), swarm, origin: location.origin, ...tuning });
 let firstPeerAt: number | undefined;
 let received = 0;
 const doneWaiters = new Map<string, (count: number) => void>();
@@ -131,6 +137,8 @@ const api = {
 };
 
 (globalThis as { benchPeer?: typeof api }).benchPeer = api;
+performance.mark('bench:script-ready');
 await mesh.start();
+performance.mark('bench:mesh-started');
 const status = document.getElementById('status');
 if (status) status.textContent = `ready: ${mesh.self}`;

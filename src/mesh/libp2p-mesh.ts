@@ -89,7 +89,9 @@ export class Libp2pMesh implements Mesh {
     this.announce = announce;
     // Announce at once when the relay reservation gives this tab a WebRTC address.
     node.addEventListener('self:peer:update', () => {
-      if (node.getMultiaddrs().some((address) => WebRTC.matches(address))) this.announceSoon();
+      if (!node.getMultiaddrs().some((address) => WebRTC.matches(address))) return;
+      markOnce('tabswarm:webrtc-address');
+      this.announceSoon();
     });
     const control = controlProtocol(this.options.swarm);
     const bulk = bulkProtocol(this.options.swarm);
@@ -101,6 +103,7 @@ export class Libp2pMesh implements Mesh {
       const id = event.detail.id.toString();
       if (id === this.self || !event.detail.multiaddrs.some((address) => WebRTC.matches(address))) return;
       // A newcomer hears of this tab now rather than at its next periodic announcement.
+      markOnce('tabswarm:first-discovery');
       if (!this.known.has(id)) this.announceSoon();
       this.known.add(id);
       this.reconcile();
@@ -155,6 +158,22 @@ export class Libp2pMesh implements Mesh {
     await this.node?.hangUp(peerIdFromString(peer));
   }
 
+  /**
+   * Announces as soon as the relay reservation gives this tab a WebRTC address. libp2p's
+   * self:peer:update comes up to a second later (it is debounced), and that second was most
+   * of a join.
+   */
+  private async announceOnceReserved(): Promise<void> {
+    for (let waited = 0; waited < 10_000 && this.running; waited += 50) {
+      if (this.node?.getMultiaddrs().some((address) => WebRTC.matches(address))) {
+        markOnce('tabswarm:webrtc-address');
+        this.announce();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Coalesces announcements: one broadcast for a burst of reasons. */
   private announceSoon(): void {
     if (this.announceTimer) return;
@@ -171,7 +190,9 @@ export class Libp2pMesh implements Mesh {
       const { relayPeerId } = await fetchBootstrap(this.options.origin, AbortSignal.timeout(5_000));
       this.relayAddress = relayMultiaddr(new URL(this.options.origin), relayPeerId);
       await this.node?.dial(this.relayAddress, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+      markOnce('tabswarm:relay-connected');
       this.relayAttempt = 0;
+      void this.announceOnceReserved();
     } catch {
       this.relayRetryAt = Date.now() + backoffDelay(this.relayAttempt++);
     } finally {
@@ -270,6 +291,7 @@ export class Libp2pMesh implements Mesh {
 
   private addMember(peer: string): void {
     if (this.members.has(peer)) return;
+    markOnce('tabswarm:first-peer');
     this.members.add(peer);
     this.known.add(peer);
     for (const handler of this.peerHandlers) handler({ peer, kind: 'connected' });
@@ -291,4 +313,9 @@ export class Libp2pMesh implements Mesh {
 /** A direct WebRTC link to another tab (not the relay's WebSocket, not a relayed hop). */
 function isTabLink(connection: Connection): boolean {
   return connection.direct && WebRTC.matches(connection.remoteAddr);
+}
+
+/** Marks a step of joining on the page's performance timeline (diagnostics and the mesh benchmark). */
+function markOnce(name: string): void {
+  if (performance.getEntriesByName(name).length === 0) performance.mark(name);
 }
