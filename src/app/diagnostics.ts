@@ -3,10 +3,13 @@
 // The e2e suite opens it to prove the real adapters keep the same promises as the fakes.
 import type { ContractHarness } from '../engine/testing/contract-harness';
 import { runMeshContract } from '../engine/testing/mesh-contract';
+import { runManifestStoreContract } from '../engine/testing/manifest-store-contract';
 import { runShardStoreContract } from '../engine/testing/shard-store-contract';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { Libp2pMesh } from '../mesh/libp2p-mesh';
+import { IndexedDbManifestStore } from '../workers/indexeddb-manifest-store';
 import { IndexedDbShardStore } from '../workers/indexeddb-shard-store';
+import { openNodeDatabase } from '../workers/node-database';
 
 interface CaseResult {
   readonly name: string;
@@ -42,6 +45,26 @@ if (only === '' || only === 'store') {
         corrupt: (id) => store.corruptForTest(id),
         dispose: async () => {
           store.close();
+          indexedDB.deleteDatabase(name);
+        },
+      };
+    },
+    harness,
+  );
+  runManifestStoreContract(
+    'IndexedDbManifestStore',
+    async () => {
+      const name = `tabswarm-diagnostics-${Date.now()}-${databases++}`;
+      const opened = [await openNodeDatabase(name)];
+      return {
+        store: new IndexedDbManifestStore(opened[0]!),
+        reopen: async () => {
+          const again = await openNodeDatabase(name);
+          opened.push(again);
+          return new IndexedDbManifestStore(again);
+        },
+        dispose: async () => {
+          for (const db of opened) db.close();
           indexedDB.deleteDatabase(name);
         },
       };

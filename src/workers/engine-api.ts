@@ -17,6 +17,8 @@ export interface EngineSnapshot {
   readonly storedShards: number;
   readonly usedBytes: number;
   readonly budgetBytes: number;
+  /** The browser agreed not to evict this tab's shards. */
+  readonly storagePersisted: boolean;
   readonly messagesRejected: number;
 }
 

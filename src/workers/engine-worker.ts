@@ -3,7 +3,10 @@ import * as Comlink from 'comlink';
 import { EngineDriver } from '../engine/node/engine-driver';
 import { EngineNode } from '../engine/node/engine-node';
 import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi } from './engine-api';
-import { IndexedDbShardStore, shardDatabaseName } from './indexeddb-shard-store';
+import { IndexedDbManifestStore } from './indexeddb-manifest-store';
+import { IndexedDbShardStore } from './indexeddb-shard-store';
+import { nodeDatabaseName, openNodeDatabase } from './node-database';
+import { resolveStorageBudget, type StorageBudget } from './storage-budget';
 
 /** Wall-clock randomness for the engine's peer choice; determinism matters only in tests. */
 const random = { next: () => Math.random() };
@@ -13,6 +16,7 @@ let engine: EngineNode | undefined;
 let driver: EngineDriver | undefined;
 let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
+let storage: StorageBudget | undefined;
 /** Events that arrived while the store was opening; replayed in order once the engine runs. */
 let waiting: (() => void)[] | undefined = [];
 
@@ -24,7 +28,11 @@ function whenStarted(event: () => void): void {
 const api: EngineWorkerApi = {
   async start(options: EngineStartOptions, outbox: (to: string, bytes: ArrayBuffer) => void): Promise<void> {
     if (engine) throw new Error('the engine worker is already started');
-    store = await IndexedDbShardStore.open(shardDatabaseName(options.id), options.budgetBytes);
+    const budget = await resolveStorageBudget(options.budgetBytes);
+    const database = await openNodeDatabase(nodeDatabaseName(options.id));
+    store = new IndexedDbShardStore(database, budget.budgetBytes);
+    const manifests = new IndexedDbManifestStore(database);
+    storage = budget;
     const node = new EngineNode(
       { id: options.id, host: options.host, incarnation: options.incarnation, capabilities: options.capabilities },
       random,
@@ -33,6 +41,7 @@ const api: EngineWorkerApi = {
     driver = new EngineDriver(node, {
       clock,
       store,
+      manifests,
       send: async (to, bytes) => {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         outbox(to, Comlink.transfer(buffer, [buffer]));
@@ -43,7 +52,7 @@ const api: EngineWorkerApi = {
       penalize: (peer, reason) => console.warn(`tabswarm: peer ${peer} penalized: ${reason}`),
       left: () => hasLeft?.(),
     });
-    driver.step({ type: 'start', now: clock.now(), held: await store.list(), capacity: await store.capacity() });
+    driver.step({ type: 'start', now: clock.now(), held: await store.list(), manifests: await manifests.list(), capacity: await store.capacity() });
     const queued = waiting ?? [];
     waiting = undefined;
     for (const event of queued) event();
@@ -70,6 +79,7 @@ const api: EngineWorkerApi = {
       storedShards: record.holdings.length,
       usedBytes: capacity.usedBytes,
       budgetBytes: capacity.budgetBytes,
+      storagePersisted: storage?.persisted ?? false,
       messagesRejected: engine.counters.messagesRejected,
     };
   },

@@ -1,23 +1,7 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { contentId, verifyContentId } from '../engine/content-id';
 import { ContentMismatchError, ShardNotFoundError, StoreFullError } from '../engine/errors';
 import type { ShardStore, StoreCapacity, StoredShardInfo } from '../engine/ports/shard-store';
-
-interface ShardDatabase extends DBSchema {
-  /** Shard bytes by content id. */
-  shards: { key: string; value: Uint8Array };
-  /** Shard sizes by content id, so listing never reads the bytes. */
-  shardInfo: { key: string; value: StoredShardInfo };
-  /** Bytes used by shards, kept in the same transactions as the shards themselves. */
-  meta: { key: 'usedBytes'; value: number };
-}
-
-const DATABASE_VERSION = 1;
-
-/** The database of one node: tabs of one profile share IndexedDB, so each node id gets its own. */
-export function shardDatabaseName(nodeId: string): string {
-  return `tabswarm-node-${nodeId}`;
-}
+import { openNodeDatabase, type NodeDatabase } from './node-database';
 
 /**
  * Shards in IndexedDB. Bytes are hashed before the write transaction opens (a transaction
@@ -26,20 +10,14 @@ export function shardDatabaseName(nodeId: string): string {
  * a shard twice. Every read is verified; a corrupt copy is dropped before the error is thrown.
  */
 export class IndexedDbShardStore implements ShardStore {
-  private constructor(
-    private readonly db: IDBPDatabase<ShardDatabase>,
+  constructor(
+    private readonly db: NodeDatabase,
     private budgetBytes: number,
   ) {}
 
+  /** Opens a store on its own database (the contract suite's way); the worker shares one. */
   static async open(name: string, budgetBytes: number): Promise<IndexedDbShardStore> {
-    const db = await openDB<ShardDatabase>(name, DATABASE_VERSION, {
-      upgrade(database) {
-        database.createObjectStore('shards');
-        database.createObjectStore('shardInfo');
-        database.createObjectStore('meta');
-      },
-    });
-    return new IndexedDbShardStore(db, budgetBytes);
+    return new IndexedDbShardStore(await openNodeDatabase(name), budgetBytes);
   }
 
   /** Changes the budget the store advertises and enforces (user setting or browser quota). */

@@ -1,5 +1,6 @@
 import { manifestIsAuthentic } from '../catalog/manifest';
 import type { Clock } from '../ports/clock';
+import type { ManifestStore } from '../ports/manifest-store';
 import type { ShardStore } from '../ports/shard-store';
 import type { EngineEffect, EngineEvent } from './engine-io';
 import type { EngineNode } from './engine-node';
@@ -8,6 +9,7 @@ import type { EngineNode } from './engine-node';
 export interface EngineHost {
   readonly clock: Clock;
   readonly store: ShardStore;
+  readonly manifests: ManifestStore;
   /** Hands bytes to the mesh for `to`; a failure is the same as a lost message. */
   send(to: string, bytes: Uint8Array): Promise<void>;
   /** Runs `run` after `delayMs` (a timer in a tab, virtual time in tests). */
@@ -88,6 +90,12 @@ export class EngineDriver {
           await store.delete(effect.shard);
           return { type: 'shard-deleted', now: now(), shard: effect.shard, capacity: await store.capacity() };
         }, effect.shard);
+        return;
+      case 'save-manifest':
+        this.later(async () => {
+          await this.host.manifests.save(effect.manifest);
+          return undefined;
+        });
         return;
       case 'schedule-tick':
         this.host.schedule(effect.afterMs, () => this.step({ type: 'tick', now: now() }));

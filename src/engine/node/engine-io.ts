@@ -7,8 +7,14 @@ import type { StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 // they were emitted: the node's record of what it holds assumes that order.
 
 export type EngineEvent =
-  /** The node starts with what its store already holds (a reload keeps its shards). */
-  | { readonly type: 'start'; readonly now: number; readonly held: readonly StoredShardInfo[]; readonly capacity: StoreCapacity }
+  /** The node starts with what its stores already hold (a reload keeps its shards and manifests). */
+  | {
+      readonly type: 'start';
+      readonly now: number;
+      readonly held: readonly StoredShardInfo[];
+      readonly manifests: readonly DatasetManifest[];
+      readonly capacity: StoreCapacity;
+    }
   /** The periodic timer: heartbeat, failure detection, gossip and planning. */
   | { readonly type: 'tick'; readonly now: number }
   /** Bytes from a peer (validated here, never trusted). */
@@ -36,6 +42,8 @@ export type EngineEffect =
   /** Read (and verify) a shard to push to `to`, then report `shard-read`. */
   | { readonly type: 'read-shard'; readonly shard: string; readonly to: string }
   | { readonly type: 'delete-shard'; readonly shard: string }
+  /** Keep a newly learned (checked) manifest, so it outlives a reload of the whole swarm. */
+  | { readonly type: 'save-manifest'; readonly manifest: DatasetManifest }
   | { readonly type: 'schedule-tick'; readonly afterMs: number }
   /** A peer sent bad data or a malformed message. */
   | { readonly type: 'penalize'; readonly peer: string; readonly reason: string }

@@ -83,6 +83,18 @@ describe('EngineNode in a simulated swarm', () => {
     await expectFullyReplicated(swarm, ids, 4);
   });
 
+  it('a swarm whose tabs all reload at once still knows its datasets and keeps every shard', async () => {
+    const swarm = await swarmOf(10, 5, 5);
+    const manifest = await swarm.upload('n0', 'bytes', shardsOf(10, 8));
+    await swarm.run(20_000);
+    for (const id of swarm.ids()) await swarm.reload(id);
+    await swarm.run(500);
+    for (const id of swarm.ids()) expect(swarm.engine(id).catalogSnapshot().manifests.map((m) => m.id)).toEqual([manifest.id]);
+    await swarm.run(20_000);
+    await expectFullyReplicated(swarm, manifest.shards.map((shard) => shard.id), 10);
+    expect(swarm.engine('n3').health()[0]?.atTarget).toBe(8);
+  });
+
   it('new nodes receive shards, and every shard stays at R', async () => {
     const swarm = await swarmOf(5, 4, 4);
     const manifest = await swarm.upload('n0', 'bytes', shardsOf(5, 16));

@@ -98,6 +98,7 @@ export class EngineNode {
       case 'start':
         this.running = true;
         this.startedAt = event.now;
+        this.catalog.merge({ manifests: event.manifests, records: [] });
         this.touch({ holdings: event.held.map((shard) => shard.id), ...this.capacityFields(event.capacity) });
         effects.push({ type: 'schedule-tick', afterMs: 0 });
         break;
@@ -111,7 +112,9 @@ export class EngineNode {
         if (this.running) effects.push(this.gossipTo(event.peer));
         break;
       case 'manifests-checked':
-        this.catalog.merge({ manifests: event.authentic, records: [] });
+        for (const manifest of this.catalog.merge({ manifests: event.authentic, records: [] }).manifests) {
+          effects.push({ type: 'save-manifest', manifest });
+        }
         if (event.forged > 0) effects.push(this.penalize(event.from, `${event.forged} forged manifests`));
         break;
       case 'shard-stored':
@@ -401,7 +404,7 @@ export class EngineNode {
   }
 
   private publish(manifest: DatasetManifest, capacity: StoreCapacity, effects: EngineEffect[]): void {
-    this.catalog.merge({ manifests: [manifest], records: [] });
+    if (this.catalog.merge({ manifests: [manifest], records: [] }).manifests.length > 0) effects.push({ type: 'save-manifest', manifest });
     const staged = new Set(this.record.staged);
     for (const shard of manifest.shards) if (!this.record.holdings.includes(shard.id)) staged.add(shard.id);
     this.touch({ staged: [...staged], ...this.capacityFields(capacity) });

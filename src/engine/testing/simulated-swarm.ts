@@ -6,6 +6,7 @@ import { EngineNode } from '../node/engine-node';
 import { defaultEngineSettings, type EngineSettings } from '../node/engine-settings';
 import type { MeshDelivery } from '../ports/mesh';
 import { MemoryNetwork, type MemoryMesh } from './memory-mesh';
+import { MemoryManifestStore } from './memory-manifest-store';
 import { MemoryShardStore } from './memory-shard-store';
 import { SeededRandom } from './seeded-random';
 import { VirtualScheduler } from './virtual-scheduler';
@@ -15,6 +16,7 @@ interface SimulatedNode {
   readonly id: string;
   readonly host: string;
   readonly store: MemoryShardStore;
+  readonly manifests: MemoryManifestStore;
   readonly mesh: MemoryMesh;
   engine: EngineNode | undefined;
   driver: EngineDriver | undefined;
@@ -69,6 +71,7 @@ export class SimulatedSwarm {
       id,
       host,
       store,
+      manifests: new MemoryManifestStore(),
       mesh: this.network.join(id),
       engine: undefined,
       driver: undefined,
@@ -191,6 +194,7 @@ export class SimulatedSwarm {
     const driver = new EngineDriver(engine, {
       clock: this.scheduler,
       store: node.store,
+      manifests: node.manifests,
       send: async (to, bytes) => node.mesh.send(to, bytes),
       schedule: (delayMs, run) => {
         this.scheduler.schedule(delayMs, run);
@@ -213,7 +217,13 @@ export class SimulatedSwarm {
       }),
     ];
     await node.mesh.start();
-    this.step(node, { type: 'start', now: this.scheduler.now(), held: await node.store.list(), capacity: await node.store.capacity() });
+    this.step(node, {
+      type: 'start',
+      now: this.scheduler.now(),
+      held: await node.store.list(),
+      manifests: await node.manifests.list(),
+      capacity: await node.store.capacity(),
+    });
   }
 
   private shutdown(node: SimulatedNode): void {

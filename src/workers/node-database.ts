@@ -1,0 +1,38 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DatasetManifest } from '../engine/catalog/manifest';
+import type { StoredShardInfo } from '../engine/ports/shard-store';
+
+/** One IndexedDB database per node id: its shards, their sizes, usage, and known manifests. */
+export interface NodeDatabaseSchema extends DBSchema {
+  /** Shard bytes by content id. */
+  shards: { key: string; value: Uint8Array };
+  /** Shard sizes by content id, so listing never reads the bytes. */
+  shardInfo: { key: string; value: StoredShardInfo };
+  /** Bytes used by shards, kept in the same transactions as the shards themselves. */
+  meta: { key: 'usedBytes'; value: number };
+  /** Dataset manifests by id. */
+  manifests: { key: string; value: DatasetManifest };
+}
+
+export type NodeDatabase = IDBPDatabase<NodeDatabaseSchema>;
+
+const VERSION = 2;
+
+/** The database of one node: tabs of one profile share IndexedDB, so each node id gets its own. */
+export function nodeDatabaseName(nodeId: string): string {
+  return `tabswarm-node-${nodeId}`;
+}
+
+/** Opens (creating or upgrading) a node database. Version 2 added the manifests store. */
+export function openNodeDatabase(name: string): Promise<NodeDatabase> {
+  return openDB<NodeDatabaseSchema>(name, VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore('shards');
+        database.createObjectStore('shardInfo');
+        database.createObjectStore('meta');
+      }
+      if (oldVersion < 2) database.createObjectStore('manifests');
+    },
+  });
+}
