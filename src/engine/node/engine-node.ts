@@ -40,6 +40,8 @@ export interface EngineCounters {
 }
 
 const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+/** Full catalog gossip (with manifests) every this many ticks; records go every tick. */
+const MANIFEST_GOSSIP_EVERY_TICKS = 5;
 
 /**
  * One node of the swarm as a pure state machine: `step(event)` returns effects. It gossips
@@ -61,6 +63,7 @@ export class EngineNode {
   private running = false;
   private now = 0;
   private startedAt = 0;
+  private ticks = 0;
 
   constructor(
     private readonly identity: NodeIdentity,
@@ -181,7 +184,11 @@ export class EngineNode {
     this.pruneReleased();
     this.touch({});
     this.membership.tick(this.now);
-    for (const peer of this.gossipTargets(this.settings.gossipFanout)) effects.push(this.gossipTo(peer));
+    // Records (heartbeats, holdings) change every tick; manifests never change, so they ride
+    // along only every few ticks (and at once to new peers and on publish).
+    this.ticks++;
+    const withManifests = this.ticks % MANIFEST_GOSSIP_EVERY_TICKS === 0;
+    for (const peer of this.gossipTargets(this.settings.gossipFanout)) effects.push(this.gossipTo(peer, withManifests));
     if (this.record.leaving && this.handedOff()) {
       this.touch({ left: true, holdings: [], staged: [], pending: [], replacing: [], released: [] });
       for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
@@ -480,8 +487,9 @@ export class EngineNode {
     return peers.slice(0, count);
   }
 
-  private gossipTo(peer: string): EngineEffect {
-    return this.send(peer, { type: 'gossip', catalog: this.catalog.snapshot() });
+  private gossipTo(peer: string, withManifests = true): EngineEffect {
+    const snapshot = this.catalog.snapshot();
+    return this.send(peer, { type: 'gossip', catalog: withManifests ? snapshot : { manifests: [], records: snapshot.records } });
   }
 
   private send(to: string, message: EngineMessage): EngineEffect {
