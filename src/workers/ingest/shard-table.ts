@@ -1,0 +1,47 @@
+import { tableToIPC, type Table } from 'apache-arrow';
+import type { ColumnStats } from '../../engine/catalog/manifest';
+import { columnStats } from './column-stats';
+
+/** One shard cut from a table, before it gets its content id. */
+export interface TableShard {
+  /** Arrow IPC stream bytes of the shard's rows. */
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+  readonly firstRow: number;
+  readonly stats: Record<string, ColumnStats>;
+}
+
+/** Refinements of a shard's row count before its size is accepted. */
+const MAX_REFINEMENTS = 3;
+const FIRST_GUESS_ROWS = 1024;
+
+/**
+ * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. Bytes are
+ * not proportional to rows (dictionaries and schema cost the same in every shard), so each
+ * shard's row count is guessed from the previous shard and refined by measuring until the
+ * shard is within 25% of the target (or the table ends); a single huge row stays whole.
+ */
+export function* shardTable(table: Table, targetBytes: number): Generator<TableShard> {
+  if (!(targetBytes > 0)) throw new RangeError(`shard target must be > 0 bytes, got ${targetBytes}`);
+  let rowsGuess = FIRST_GUESS_ROWS;
+  let firstRow = 0;
+  while (firstRow < table.numRows) {
+    const remaining = table.numRows - firstRow;
+    let rows = Math.min(rowsGuess, remaining);
+    let bytes = tableToIPC(table.slice(firstRow, firstRow + rows), 'stream');
+    for (let step = 0; step < MAX_REFINEMENTS; step++) {
+      const tooSmall = bytes.byteLength < targetBytes * 0.75 && rows < remaining;
+      const tooBig = bytes.byteLength > targetBytes * 1.25 && rows > 1;
+      if (!tooSmall && !tooBig) break;
+      rows = Math.min(remaining, Math.max(1, Math.round((rows * targetBytes) / bytes.byteLength)));
+      bytes = tableToIPC(table.slice(firstRow, firstRow + rows), 'stream');
+    }
+    while (bytes.byteLength > targetBytes * 1.5 && rows > 1) {
+      rows = Math.ceil(rows / 2);
+      bytes = tableToIPC(table.slice(firstRow, firstRow + rows), 'stream');
+    }
+    rowsGuess = rows;
+    yield { bytes, rows, firstRow, stats: columnStats(table.slice(firstRow, firstRow + rows)) };
+    firstRow += rows;
+  }
+}
