@@ -11,6 +11,9 @@ export class SwarmState {
   swarm = $state('default');
   /** Live peers (believed alive by the engine), for the peer list. */
   livePeers = $derived((this.snapshot?.peers ?? []).filter((peer) => peer.liveness === 'alive'));
+  uploading = $state(false);
+  uploadMessage = $state('');
+  uploadError = $state('');
   private session: SwarmSession | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -23,6 +26,25 @@ export class SwarmState {
       this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** Reads, shards and publishes a file the user dropped or picked. */
+  async upload(file: File): Promise<void> {
+    if (!this.session) return;
+    this.uploading = true;
+    this.uploadMessage = '';
+    this.uploadError = '';
+    try {
+      // `?shard-kib=` overrides the 4 MiB shard size (small shards make small files spread).
+      const shardKiB = shardKiBFromSearch(location.search);
+      const result = await this.session.ingest(file.name, await file.arrayBuffer(), shardKiB > 0 ? shardKiB * 1024 : undefined);
+      this.uploadMessage = `${file.name}: ${result.rows} rows in ${result.shards} shards, replicating…`;
+      await this.refresh();
+    } catch (error) {
+      this.uploadError = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.uploading = false;
     }
   }
 
@@ -47,4 +69,10 @@ export class SwarmState {
   private livePeerCount(snapshot: SessionSnapshot): number {
     return snapshot.peers.filter((peer) => peer.liveness === 'alive').length;
   }
+}
+
+/** The `?shard-kib=` override of the shard size, if any (not reactive: read once per upload). */
+function shardKiBFromSearch(search: string): number {
+  const match = /[?&]shard-kib=(\d+)/.exec(search);
+  return match ? Number(match[1]) : 0;
 }

@@ -71,6 +71,11 @@ export class SwarmSession {
     };
   }
 
+  /** Uploads a dropped file into the swarm (the buffer is handed to the engine worker). */
+  ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }> {
+    return this.engine.ingest(fileName, Comlink.transfer(bytes, [bytes]), shardBytes);
+  }
+
   async stop(): Promise<void> {
     await this.mesh.stop();
     this.worker.terminate();

@@ -46,6 +46,11 @@ export interface EngineWorkerApi {
   peerConnected(peer: string): void;
   /** The engine's state for the page. */
   snapshot(): Promise<EngineSnapshot>;
+  /**
+   * Reads a dropped file, stages its shards here and publishes its manifest; rejects with a
+   * message for the user (and leaves nothing behind) when the file cannot become a dataset.
+   */
+  ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */
   leave(): Promise<void>;
 }

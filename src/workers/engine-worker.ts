@@ -5,6 +5,7 @@ import { EngineNode } from '../engine/node/engine-node';
 import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi } from './engine-api';
 import { IndexedDbManifestStore } from './indexeddb-manifest-store';
 import { IndexedDbShardStore } from './indexeddb-shard-store';
+import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
 
@@ -82,6 +83,23 @@ const api: EngineWorkerApi = {
       storagePersisted: storage?.persisted ?? false,
       messagesRejected: engine.counters.messagesRejected,
     };
+  },
+
+  async ingest(fileName: string, bytes: ArrayBuffer, shardBytes = DEFAULT_SHARD_BYTES) {
+    if (!engine || !driver || !store) throw new Error('the engine worker is not started');
+    const manifest = await ingestDataset(
+      {
+        fileName,
+        bytes: new Uint8Array(bytes),
+        uploader: engine.id,
+        shardBytes,
+        swarmFreeBytes: engine.swarmFreeBytes(),
+        replicas: engine.replicas,
+      },
+      store,
+    );
+    driver.step({ type: 'publish', now: clock.now(), manifest, capacity: await store.capacity() });
+    return { id: manifest.id, shards: manifest.shards.length, rows: manifest.rows };
   },
 
   async leave(): Promise<void> {

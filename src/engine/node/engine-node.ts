@@ -172,6 +172,22 @@ export class EngineNode {
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
+  /** Bytes the live nodes can still take in all (advertised budgets less use, full nodes excluded). */
+  swarmFreeBytes(): number {
+    let free = 0;
+    for (const record of this.catalog.allRecords()) {
+      if (record.left || record.leaving || record.full) continue;
+      if (record.id !== this.id && this.membership.placementStatus(record.id, this.now) !== 'active') continue;
+      free += Math.max(0, record.capacityBytes - record.usedBytes);
+    }
+    return free;
+  }
+
+  /** Copies each shard is kept at. */
+  get replicas(): number {
+    return this.settings.replication.replicas;
+  }
+
   /** Replication health of every dataset as this node sees it. */
   health(): DatasetHealth[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());

@@ -1,0 +1,51 @@
+import { expect, type Page } from '@playwright/test';
+import { expectFullMesh, openTab, test } from './support/swarm-pages';
+
+/** A CSV of `rows` rows with integer, float, text and date columns. */
+function csv(rows: number): Buffer {
+  const lines = ['id,score,name,day'];
+  for (let i = 0; i < rows; i++) lines.push(`${i},${(i * 7919) % 1000 / 10},name-${i % 313},2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`);
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+async function datasetRow(page: Page, name: string) {
+  return page.locator(`[data-testid=dataset-list] tr[data-dataset-name="${name}"]`);
+}
+
+test('a CSV of 60k rows dropped into one tab is replicated to R=3 tabs, as every tab sees', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const pages = [];
+  for (let i = 0; i < 4; i++) pages.push(await openTab(browser, '/?swarm=upload&shard-kib=256'));
+  await expectFullMesh(pages, 15_000);
+  await pages[0]!.getByTestId('file-input').setInputFiles({ name: 'trips.csv', mimeType: 'text/csv', buffer: csv(60_000) });
+  await expect(pages[0]!.getByTestId('upload-message')).toContainText('60000 rows', { timeout: 60_000 });
+  const shards = Number(await (await datasetRow(pages[0]!, 'trips.csv')).getByTestId('shards').textContent());
+  expect(shards).toBeGreaterThanOrEqual(4);
+  for (const page of pages) {
+    const row = await datasetRow(page, 'trips.csv');
+    await expect(row.getByTestId('at-target')).toHaveText(String(shards), { timeout: 60_000 });
+    await expect(row.getByTestId('lost')).toHaveText('0');
+  }
+});
+
+test('bad files show a clear error and publish nothing', async ({ browser }) => {
+  const page = await openTab(browser, '/?swarm=bad-input');
+  const cases = [
+    { name: 'empty.csv', buffer: Buffer.alloc(0), error: /empty/ },
+    { name: 'junk.csv', buffer: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 73) % 256)), error: /could not be read as CSV|no rows/ },
+    { name: 'notes.docx', buffer: Buffer.from('hello'), error: /unsupported file type/ },
+    { name: 'broken.arrow', buffer: Buffer.from('ARROW1 but not really'), error: /could not be read as ARROW/ },
+    { name: 'rows.json', buffer: Buffer.from('{"not": "an array"}'), error: /array of row objects/ },
+  ];
+  for (const bad of cases) {
+    await page.getByTestId('file-input').setInputFiles({ name: bad.name, mimeType: 'application/octet-stream', buffer: bad.buffer });
+    await expect(page.getByTestId('upload-error')).toHaveText(bad.error, { timeout: 30_000 });
+  }
+  await expect(page.getByText('No datasets in this swarm yet.')).toBeVisible();
+  const stored = await page.evaluate(async () => {
+    const session = (globalThis as unknown as { tabswarm: { snapshot(): Promise<{ usedBytes: number; datasets: unknown[] }> } }).tabswarm;
+    const snapshot = await session.snapshot();
+    return { used: snapshot.usedBytes, datasets: snapshot.datasets.length };
+  });
+  expect(stored).toEqual({ used: 0, datasets: 0 });
+});
