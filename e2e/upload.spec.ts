@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { expect, type Page } from '@playwright/test';
 import { expectFullMesh, openTab, test } from './support/swarm-pages';
 
@@ -26,6 +28,24 @@ test('a CSV of 60k rows dropped into one tab is replicated to R=3 tabs, as every
     await expect(row.getByTestId('at-target')).toHaveText(String(shards), { timeout: 60_000 });
     await expect(row.getByTestId('lost')).toHaveText('0');
   }
+
+  // Export from another tab, which must fetch shards it does not hold from the others.
+  const exporter = pages[3]!;
+  const row = await datasetRow(exporter, 'trips.csv');
+  const [csvDownload] = await Promise.all([exporter.waitForEvent('download'), row.getByRole('button', { name: 'CSV' }).click()]);
+  const exported = readFileSync(await csvDownload.path()).toString('utf8').trim().split('\n');
+  const input = csv(60_000).toString('utf8').trim().split('\n');
+  expect(exported[0]).toBe(input[0]);
+  const normalize = (line: string): string => {
+    const [id, score, name, day] = line.split(',');
+    return [Number(id), Number(score), name, day].join('|');
+  };
+  expect(exported.slice(1).map(normalize)).toEqual(input.slice(1).map(normalize));
+
+  const [arrowDownload] = await Promise.all([exporter.waitForEvent('download'), row.getByRole('button', { name: 'Arrow' }).click()]);
+  const table = tableFromIPC(readFileSync(await arrowDownload.path()));
+  expect(table.numRows).toBe(60_000);
+  expect(Array.from(table.getChild('id')?.toArray() ?? []).map(Number)).toEqual(Array.from({ length: 60_000 }, (_, i) => i));
 });
 
 test('bad files show a clear error and publish nothing', async ({ browser }) => {

@@ -48,6 +48,23 @@ export class SwarmState {
     }
   }
 
+  /** Downloads a dataset from the swarm as Arrow or CSV. */
+  async download(id: string, format: 'arrow' | 'csv'): Promise<void> {
+    if (!this.session) return;
+    this.uploadError = '';
+    try {
+      const file = await this.session.exportDataset(id, format);
+      const url = URL.createObjectURL(new Blob([file.bytes], { type: file.mimeType }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      this.uploadError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     void this.session?.stop();

@@ -76,6 +76,11 @@ export class SwarmSession {
     return this.engine.ingest(fileName, Comlink.transfer(bytes, [bytes]), shardBytes);
   }
 
+  /** A dataset back out of the swarm as a file. */
+  exportDataset(id: string, format: 'arrow' | 'csv'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }> {
+    return this.engine.exportDataset(id, format);
+  }
+
   async stop(): Promise<void> {
     await this.mesh.stop();
     this.worker.terminate();

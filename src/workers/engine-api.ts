@@ -51,6 +51,8 @@ export interface EngineWorkerApi {
    * message for the user (and leaves nothing behind) when the file cannot become a dataset.
    */
   ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }>;
+  /** Fetches a dataset's shards from the swarm and writes it as a file (the buffer is transferred). */
+  exportDataset(id: string, format: 'arrow' | 'csv'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */
   leave(): Promise<void>;
 }

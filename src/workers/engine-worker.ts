@@ -2,9 +2,11 @@
 import * as Comlink from 'comlink';
 import { EngineDriver } from '../engine/node/engine-driver';
 import { EngineNode } from '../engine/node/engine-node';
+import { FetchRequests } from '../engine/node/fetch-requests';
 import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi } from './engine-api';
 import { IndexedDbManifestStore } from './indexeddb-manifest-store';
 import { IndexedDbShardStore } from './indexeddb-shard-store';
+import { exportDataset } from './export/export-dataset';
 import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
@@ -18,6 +20,14 @@ let driver: EngineDriver | undefined;
 let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
 let storage: StorageBudget | undefined;
+const fetches = new FetchRequests();
+
+/** A shard's bytes from this tab's store or the best live holder (see ShardFetcher). */
+function fetchShard(shard: string): Promise<Uint8Array> {
+  const { request, result } = fetches.open();
+  driver?.step({ type: 'fetch-shard', now: clock.now(), request, shard });
+  return result;
+}
 /** Events that arrived while the store was opening; replayed in order once the engine runs. */
 let waiting: (() => void)[] | undefined = [];
 
@@ -52,6 +62,7 @@ const api: EngineWorkerApi = {
       },
       penalize: (peer, reason) => console.warn(`tabswarm: peer ${peer} penalized: ${reason}`),
       left: () => hasLeft?.(),
+      fetched: (request, bytes, error) => fetches.settle(request, bytes, error),
     });
     driver.step({ type: 'start', now: clock.now(), held: await store.list(), manifests: await manifests.list(), capacity: await store.capacity() });
     const queued = waiting ?? [];
@@ -100,6 +111,14 @@ const api: EngineWorkerApi = {
     );
     driver.step({ type: 'publish', now: clock.now(), manifest, capacity: await store.capacity() });
     return { id: manifest.id, shards: manifest.shards.length, rows: manifest.rows };
+  },
+
+  async exportDataset(id: string, format: 'arrow' | 'csv') {
+    const manifest = engine?.catalogSnapshot().manifests.find((candidate) => candidate.id === id);
+    if (!manifest) throw new Error(`no dataset ${id} is known to this tab`);
+    const exported = await exportDataset(manifest, format, fetchShard);
+    const buffer = exported.bytes.buffer.slice(exported.bytes.byteOffset, exported.bytes.byteOffset + exported.bytes.byteLength) as ArrayBuffer;
+    return Comlink.transfer({ fileName: exported.fileName, mimeType: exported.mimeType, bytes: buffer }, [buffer]);
   },
 
   async leave(): Promise<void> {

@@ -1,4 +1,5 @@
 import { manifestIsAuthentic } from '../catalog/manifest';
+import { verifyContentId } from '../content-id';
 import type { Clock } from '../ports/clock';
 import type { ManifestStore } from '../ports/manifest-store';
 import type { ShardStore } from '../ports/shard-store';
@@ -18,6 +19,8 @@ export interface EngineHost {
   penalize(peer: string, reason: string): void;
   /** The node has handed off its shards and left. */
   left(): void;
+  /** A fetch the host asked for (`fetch-shard`) is over. */
+  fetched(request: number, bytes: Uint8Array | undefined, error: string): void;
 }
 
 /**
@@ -82,8 +85,20 @@ export class EngineDriver {
             (bytes) => ({ bytes, error: '' }),
             (error: Error) => ({ bytes: undefined, error: `${error.name}: ${error.message}` }),
           );
-          return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...result };
+          return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...(effect.request === undefined ? {} : { request: effect.request }), ...result };
         }, effect.shard);
+        return;
+      case 'verify-fetched':
+        this.later(async () => {
+          const ok = await verifyContentId(effect.shard, effect.bytes).then(
+            () => true,
+            () => false,
+          );
+          return { type: 'fetch-verified', now: now(), request: effect.request, from: effect.from, ok, bytes: effect.bytes };
+        });
+        return;
+      case 'fetched-shard':
+        this.host.fetched(effect.request, effect.bytes, effect.error);
         return;
       case 'delete-shard':
         this.later(async () => {

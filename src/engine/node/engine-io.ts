@@ -25,11 +25,23 @@ export type EngineEvent =
   /** Result of `store-shard`. */
   | { readonly type: 'shard-stored'; readonly now: number; readonly shard: string; readonly from: string; readonly ok: boolean; readonly reason: string; readonly capacity: StoreCapacity }
   /** Result of `read-shard`: the verified bytes, or why they could not be read. */
-  | { readonly type: 'shard-read'; readonly now: number; readonly shard: string; readonly to: string; readonly bytes: Uint8Array | undefined; readonly error: string }
+  | {
+      readonly type: 'shard-read';
+      readonly now: number;
+      readonly shard: string;
+      readonly to: string;
+      readonly request?: number;
+      readonly bytes: Uint8Array | undefined;
+      readonly error: string;
+    }
   /** Result of `delete-shard`. */
   | { readonly type: 'shard-deleted'; readonly now: number; readonly shard: string; readonly capacity: StoreCapacity }
   /** A local upload has stored every shard: publish the manifest and start replicating. */
   | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity }
+  /** Something on this node needs a shard's bytes (export, a query): fetch from the best live holder. */
+  | { readonly type: 'fetch-shard'; readonly now: number; readonly request: number; readonly shard: string }
+  /** Result of `verify-fetched`: whether the bytes a holder sent hash to the shard's id. */
+  | { readonly type: 'fetch-verified'; readonly now: number; readonly request: number; readonly from: string; readonly ok: boolean; readonly bytes: Uint8Array }
   /** The user closes the tab gracefully: hand shards off, then go. */
   | { readonly type: 'leave'; readonly now: number };
 
@@ -39,8 +51,12 @@ export type EngineEffect =
   | { readonly type: 'check-manifests'; readonly from: string; readonly manifests: readonly DatasetManifest[] }
   /** Verify and store a received shard, then report `shard-stored`. */
   | { readonly type: 'store-shard'; readonly shard: string; readonly bytes: Uint8Array; readonly from: string }
-  /** Read (and verify) a shard to push to `to`, then report `shard-read`. */
-  | { readonly type: 'read-shard'; readonly shard: string; readonly to: string }
+  /** Read (and verify) a shard for `to` (a push, or with `request` an answer to a fetch), then report `shard-read`. */
+  | { readonly type: 'read-shard'; readonly shard: string; readonly to: string; readonly request?: number }
+  /** Check fetched bytes against the shard's id, then report `fetch-verified`. */
+  | { readonly type: 'verify-fetched'; readonly request: number; readonly shard: string; readonly from: string; readonly bytes: Uint8Array }
+  /** A fetch is over: the verified bytes, or why there are none. */
+  | { readonly type: 'fetched-shard'; readonly request: number; readonly shard: string; readonly bytes: Uint8Array | undefined; readonly error: string }
   | { readonly type: 'delete-shard'; readonly shard: string }
   /** Keep a newly learned (checked) manifest, so it outlives a reload of the whole swarm. */
   | { readonly type: 'save-manifest'; readonly manifest: DatasetManifest }

@@ -95,6 +95,21 @@ describe('EngineNode in a simulated swarm', () => {
     expect(swarm.engine('n3').health()[0]?.atTarget).toBe(8);
   });
 
+  it('fetches a shard from the best live holder, falls back when one is gone, and names the shard when all are', async () => {
+    const swarm = await swarmOf(11, 6, 6);
+    const shards = shardsOf(11, 6);
+    const manifest = await swarm.upload('n0', 'bytes', shards);
+    await swarm.run(20_000);
+    const first = manifest.shards[0]!;
+    const holders = (await swarm.holders([first.id])).get(first.id) ?? [];
+    const outsider = swarm.ids().find((id) => !holders.includes(id)) ?? '';
+    expect(await swarm.fetchShard(outsider, first.id)).toEqual(shards[0]);
+    await swarm.crash(holders[0]!);
+    expect(await swarm.fetchShard(outsider, first.id)).toEqual(shards[0]);
+    for (const holder of holders.slice(1)) await swarm.crash(holder);
+    await expect(swarm.fetchShard(outsider, first.id)).rejects.toThrow(new RegExp(`shard ${first.id} could not be fetched`));
+  });
+
   it('new nodes receive shards, and every shard stays at R', async () => {
     const swarm = await swarmOf(5, 4, 4);
     const manifest = await swarm.upload('n0', 'bytes', shardsOf(5, 16));

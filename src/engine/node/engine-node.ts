@@ -2,11 +2,13 @@ import { Catalog, type CatalogSnapshot } from '../catalog/catalog';
 import type { DatasetManifest } from '../catalog/manifest';
 import type { NodeRecord } from '../catalog/node-record';
 import { Membership } from '../membership/membership';
+import { RendezvousRanker } from '../placement/rendezvous';
 import { planReplication } from '../placement/replication-planner';
 import type { Random } from '../ports/random';
 import type { StoreCapacity } from '../ports/shard-store';
 import { layoutFromCatalog } from './catalog-layout';
 import { datasetHealth, type DatasetHealth } from './dataset-health';
+import { ShardFetcher } from './shard-fetcher';
 import type { EngineEffect, EngineEvent } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
@@ -60,6 +62,7 @@ export class EngineNode {
   private readonly replacementsIn = new Map<string, Replacement>();
   /** The replacements this node's record lists, by shard, with what proves them over. */
   private readonly replacements = new Map<string, Replacement & { readonly at: number }>();
+  private readonly fetcher: ShardFetcher;
   private running = false;
   private now = 0;
   private startedAt = 0;
@@ -71,6 +74,7 @@ export class EngineNode {
     private readonly settings: EngineSettings = defaultEngineSettings,
   ) {
     this.membership = new Membership(identity.id, settings.membership);
+    this.fetcher = new ShardFetcher(identity.id, settings.transferTimeoutMs / 3, (to, message) => this.send(to, message));
     this.record = {
       id: identity.id,
       host: identity.host,
@@ -124,7 +128,15 @@ export class EngineNode {
         this.onStored(event.shard, event.from, event.ok, event.reason, event.capacity, effects);
         break;
       case 'shard-read':
-        this.onRead(event.shard, event.to, event.bytes, effects);
+        if (event.request === undefined) this.onRead(event.shard, event.to, event.bytes, effects);
+        else if (event.to === this.id) this.fetcher.onLocalRead(event.request, event.bytes, event.error, this.now, effects);
+        else effects.push(this.answerRequest(event.to, event.shard, event.request, event.bytes, event.error));
+        break;
+      case 'fetch-shard':
+        this.fetcher.start(event.request, event.shard, this.holdersToAsk(event.shard), this.now, effects);
+        break;
+      case 'fetch-verified':
+        this.fetcher.onVerified(event.request, event.from, event.ok, event.bytes, this.now, effects);
         break;
       case 'shard-deleted':
         this.touch(this.capacityFields(event.capacity));
@@ -195,6 +207,7 @@ export class EngineNode {
   }
 
   private tick(effects: EngineEffect[]): void {
+    this.fetcher.tick(this.now, effects);
     this.expireOutgoing();
     this.settleReplacements();
     this.pruneReleased();
@@ -314,6 +327,16 @@ export class EngineNode {
         return;
       case 'shard-ack':
         this.onAck(from, message.shard, message.ok, message.version, effects);
+        return;
+      case 'shard-request':
+        if (this.record.holdings.includes(message.shard) || this.record.staged.includes(message.shard)) {
+          effects.push({ type: 'read-shard', shard: message.shard, to: from, request: message.request });
+        } else {
+          effects.push(this.answerRequest(from, message.shard, message.request, undefined, 'not held here'));
+        }
+        return;
+      case 'shard-data':
+        this.fetcher.onData(from, message.request, message.ok, message.reason, message.bytes, this.now, effects);
         return;
     }
   }
@@ -460,6 +483,23 @@ export class EngineNode {
       const counted = (layout.holders[shard] ?? []).filter((node) => node !== self && layout.counts(node)).length;
       return counted >= wanted;
     });
+  }
+
+  /** Where to fetch a shard from: this node if it has a copy, then live holders by rank. */
+  private holdersToAsk(shard: string): string[] {
+    const local = this.record.holdings.includes(shard) || this.record.staged.includes(shard) ? [this.id] : [];
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const index = layout.shardNumber(shard);
+    if (index === undefined) return local;
+    const candidates = (layout.holders[index] ?? []).filter((node) => layout.status[node] === 'active' || layout.status[node] === 'leaving');
+    const staged = layout.staged.get(index);
+    if (staged !== undefined && layout.status[staged] === 'active' && !candidates.includes(staged)) candidates.push(staged);
+    const ranked = new RendezvousRanker(layout).order(layout.shardKeys[index] ?? 0, candidates).map((node) => layout.nodeIds[node] ?? '');
+    return [...local, ...ranked.filter((id) => id !== this.id && id !== '')];
+  }
+
+  private answerRequest(to: string, shard: string, request: number, bytes: Uint8Array | undefined, error: string): EngineEffect {
+    return this.send(to, { type: 'shard-data', shard, request, ok: bytes !== undefined, reason: error, bytes: bytes ?? new Uint8Array(0) });
   }
 
   private knownShards(): Set<string> {

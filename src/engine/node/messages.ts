@@ -36,11 +36,15 @@ export type EngineMessage =
    * The receiver's answer to a push, with its record's version once the copy is in it: the
    * sender counts the copy until it has seen that version (which shows it, or its later deletion).
    */
-  | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly version: number };
+  | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly version: number }
+  /** Asks a holder for a shard's bytes (export, queries); `request` pairs the answer. */
+  | { readonly type: 'shard-request'; readonly shard: string; readonly request: number }
+  /** A holder's answer to a request: the bytes, or why not. */
+  | { readonly type: 'shard-data'; readonly shard: string; readonly request: number; readonly ok: boolean; readonly reason: string; readonly bytes: Uint8Array };
 
 export function encodeMessage(message: EngineMessage): Uint8Array {
   const { header, payload } =
-    message.type === 'shard-push'
+    message.type === 'shard-push' || message.type === 'shard-data'
       ? { header: { ...message, bytes: undefined }, payload: message.bytes }
       : { header: message, payload: new Uint8Array(0) };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -83,6 +87,18 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
         replaces: str(h.replaces, 'replaces'),
         replacesIncarnation: num(h.replacesIncarnation, 'replacesIncarnation'),
         replacesVersion: num(h.replacesVersion, 'replacesVersion'),
+        bytes: payload.slice(),
+      };
+    case 'shard-request':
+      expectEmpty(payload);
+      return { type: 'shard-request', shard: contentIdField(h.shard, 'shard'), request: num(h.request, 'request') };
+    case 'shard-data':
+      return {
+        type: 'shard-data',
+        shard: contentIdField(h.shard, 'shard'),
+        request: num(h.request, 'request'),
+        ok: bool(h.ok, 'ok'),
+        reason: str(h.reason, 'reason'),
         bytes: payload.slice(),
       };
     case 'shard-ack':

@@ -1,6 +1,7 @@
 import { createManifest, type DatasetManifest, type ShardEntry } from '../catalog/manifest';
 import { contentId } from '../content-id';
 import { EngineDriver } from '../node/engine-driver';
+import { FetchRequests } from '../node/fetch-requests';
 import type { EngineEvent } from '../node/engine-io';
 import { EngineNode } from '../node/engine-node';
 import { defaultEngineSettings, type EngineSettings } from '../node/engine-settings';
@@ -23,6 +24,7 @@ interface SimulatedNode {
   incarnation: number;
   left: boolean;
   readonly penalties: string[];
+  readonly fetches: FetchRequests;
   unsubscribe: (() => void)[];
 }
 
@@ -78,6 +80,7 @@ export class SimulatedSwarm {
       incarnation: 0,
       left: false,
       penalties: [],
+      fetches: new FetchRequests(),
       unsubscribe: [],
     };
     this.nodes.set(id, node);
@@ -143,6 +146,19 @@ export class SimulatedSwarm {
     }
   }
 
+  /** Asks a node's engine for a shard's bytes; runs virtual time until the fetch settles. */
+  async fetchShard(id: string, shard: string, maxMs = 60_000): Promise<Uint8Array> {
+    const node = this.node(id);
+    const { request, result } = node.fetches.open();
+    let settled = false;
+    const outcome = result.finally(() => {
+      settled = true;
+    });
+    this.step(node, { type: 'fetch-shard', now: this.scheduler.now(), request, shard });
+    for (let waited = 0; !settled && waited < maxMs; waited += 50) await this.run(50);
+    return outcome;
+  }
+
   /** Sends raw bytes to a node as if from `from` (a buggy or hostile peer). */
   inject(from: string, to: string, bytes: Uint8Array): void {
     this.step(this.node(to), { type: 'message', now: this.scheduler.now(), from, bytes });
@@ -200,6 +216,7 @@ export class SimulatedSwarm {
         this.scheduler.schedule(delayMs, run);
       },
       penalize: (peer, reason) => node.penalties.push(`${peer}: ${reason}`),
+      fetched: (request, bytes, error) => node.fetches.settle(request, bytes, error),
       left: () => {
         node.left = true;
         this.shutdown(node);
