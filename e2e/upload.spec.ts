@@ -46,6 +46,13 @@ test('a CSV of 60k rows dropped into one tab is replicated to R=3 tabs, as every
   const table = tableFromIPC(readFileSync(await arrowDownload.path()));
   expect(table.numRows).toBe(60_000);
   expect(Array.from(table.getChild('id')?.toArray() ?? []).map(Number)).toEqual(Array.from({ length: 60_000 }, (_, i) => i));
+
+  // Parquet round trip: export it, then upload the Parquet file as a new dataset in another tab.
+  const [parquetDownload] = await Promise.all([exporter.waitForEvent('download'), row.getByRole('button', { name: 'Parquet' }).click()]);
+  const parquet = readFileSync(await parquetDownload.path());
+  expect(parquet.subarray(0, 4).toString('latin1')).toBe('PAR1');
+  await pages[1]!.getByTestId('file-input').setInputFiles({ name: 'trips.parquet', mimeType: 'application/octet-stream', buffer: parquet });
+  await expect(pages[1]!.getByTestId('upload-message')).toContainText('60000 rows', { timeout: 60_000 });
 });
 
 test('bad files show a clear error and publish nothing', async ({ browser }) => {
@@ -56,6 +63,7 @@ test('bad files show a clear error and publish nothing', async ({ browser }) => 
     { name: 'notes.docx', buffer: Buffer.from('hello'), error: /unsupported file type/ },
     { name: 'broken.arrow', buffer: Buffer.from('ARROW1 but not really'), error: /could not be read as ARROW/ },
     { name: 'rows.json', buffer: Buffer.from('{"not": "an array"}'), error: /array of row objects/ },
+    { name: 'truncated.parquet', buffer: Buffer.from('PAR1 then nothing useful'), error: /could not be read as PARQUET/ },
   ];
   for (const bad of cases) {
     await page.getByTestId('file-input').setInputFiles({ name: bad.name, mimeType: 'application/octet-stream', buffer: bad.buffer });

@@ -49,7 +49,7 @@ export class SwarmState {
   }
 
   /** Downloads a dataset from the swarm as Arrow or CSV. */
-  async download(id: string, format: 'arrow' | 'csv'): Promise<void> {
+  async download(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<void> {
     if (!this.session) return;
     this.uploadError = '';
     try {

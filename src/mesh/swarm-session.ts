@@ -77,7 +77,7 @@ export class SwarmSession {
   }
 
   /** A dataset back out of the swarm as a file. */
-  exportDataset(id: string, format: 'arrow' | 'csv'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }> {
+  exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }> {
     return this.engine.exportDataset(id, format);
   }
 

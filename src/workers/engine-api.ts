@@ -52,7 +52,7 @@ export interface EngineWorkerApi {
    */
   ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }>;
   /** Fetches a dataset's shards from the swarm and writes it as a file (the buffer is transferred). */
-  exportDataset(id: string, format: 'arrow' | 'csv'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }>;
+  exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */
   leave(): Promise<void>;
 }

@@ -113,7 +113,7 @@ const api: EngineWorkerApi = {
     return { id: manifest.id, shards: manifest.shards.length, rows: manifest.rows };
   },
 
-  async exportDataset(id: string, format: 'arrow' | 'csv') {
+  async exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet') {
     const manifest = engine?.catalogSnapshot().manifests.find((candidate) => candidate.id === id);
     if (!manifest) throw new Error(`no dataset ${id} is known to this tab`);
     const exported = await exportDataset(manifest, format, fetchShard);

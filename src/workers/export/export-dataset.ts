@@ -1,8 +1,9 @@
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import type { DatasetManifest } from '../../engine/catalog/manifest';
 import { duckDb } from '../ingest/duckdb-instance';
+import { parquetFromTable } from '../ingest/parquet-codec';
 
-export type ExportFormat = 'arrow' | 'csv';
+export type ExportFormat = 'arrow' | 'csv' | 'parquet';
 
 export interface ExportedDataset {
   readonly fileName: string;
@@ -12,8 +13,7 @@ export interface ExportedDataset {
 
 /**
  * A dataset back out of the swarm: every shard fetched (local copy first, then live holders),
- * joined in row order, written as an Arrow IPC file or as CSV (DuckDB). Parquet needs the
- * Parquet writer, which DuckDB-Wasm only has as a downloadable extension (not yet here).
+ * joined in row order, written as an Arrow IPC file, CSV (DuckDB) or Parquet (parquet-wasm).
  */
 export async function exportDataset(
   manifest: DatasetManifest,
@@ -29,6 +29,7 @@ export async function exportDataset(
   if (table.numRows !== manifest.rows) throw new Error(`exported ${table.numRows} rows but ${manifest.name} has ${manifest.rows}`);
   const base = manifest.name.replace(/\.[^.]+$/, '');
   if (format === 'arrow') return { fileName: `${base}.arrow`, mimeType: 'application/vnd.apache.arrow.file', bytes: tableToIPC(table, 'file') };
+  if (format === 'parquet') return { fileName: `${base}.parquet`, mimeType: 'application/vnd.apache.parquet', bytes: await parquetFromTable(table) };
   return { fileName: `${base}.csv`, mimeType: 'text/csv', bytes: await toCsv(table) };
 }
 

@@ -1,5 +1,6 @@
 import { tableFromIPC, tableFromJSON, type Table } from 'apache-arrow';
 import { duckDb } from './duckdb-instance';
+import { tableFromParquet } from './parquet-codec';
 
 /** A file the user dropped could not become a dataset; the message says why and what to do. */
 export class UnreadableDatasetError extends Error {
@@ -30,7 +31,7 @@ export function formatOfFile(fileName: string): DatasetFormat | undefined {
 /** Reads a dropped file into one Arrow table; throws UnreadableDatasetError for bad input. */
 export async function readDataset(fileName: string, bytes: Uint8Array): Promise<Table> {
   const format = formatOfFile(fileName);
-  if (!format) throw new UnreadableDatasetError(`${fileName}: unsupported file type; drop CSV, TSV, Arrow IPC, JSON or NDJSON`);
+  if (!format) throw new UnreadableDatasetError(`${fileName}: unsupported file type; drop CSV, TSV, Parquet, Arrow IPC, JSON or NDJSON`);
   if (bytes.byteLength === 0) throw new UnreadableDatasetError(`${fileName} is empty`);
   let table: Table;
   try {
@@ -61,7 +62,7 @@ async function readFormat(format: DatasetFormat, fileName: string, bytes: Uint8A
       return tableFromJSON(lines.map((line) => JSON.parse(line) as Record<string, unknown>));
     }
     case 'parquet':
-      throw new UnreadableDatasetError(`${fileName}: Parquet upload is not available yet; convert to CSV or Arrow`);
+      return tableFromParquet(bytes);
   }
 }
 
