@@ -20,6 +20,8 @@ export interface EngineSnapshot {
   /** The browser agreed not to evict this tab's shards. */
   readonly storagePersisted: boolean;
   readonly messagesRejected: number;
+  /** Copies this tab has received and stored since it started (transfer traffic). */
+  readonly copiesStored: number;
 }
 
 /** Who the tab is, as the engine needs it. */

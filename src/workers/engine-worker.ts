@@ -93,6 +93,7 @@ const api: EngineWorkerApi = {
       budgetBytes: capacity.budgetBytes,
       storagePersisted: storage?.persisted ?? false,
       messagesRejected: engine.counters.messagesRejected,
+      copiesStored: engine.counters.copiesStored,
     };
   },
 
