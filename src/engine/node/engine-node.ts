@@ -2,13 +2,16 @@ import { Catalog, type CatalogSnapshot } from '../catalog/catalog';
 import type { DatasetManifest } from '../catalog/manifest';
 import type { NodeRecord } from '../catalog/node-record';
 import { Membership } from '../membership/membership';
-import { RendezvousRanker } from '../placement/rendezvous';
 import { planReplication } from '../placement/replication-planner';
 import type { Random } from '../ports/random';
 import type { StoreCapacity } from '../ports/shard-store';
 import { layoutFromCatalog } from './catalog-layout';
 import { datasetHealth, type DatasetHealth } from './dataset-health';
+import type { EngineCounters } from './engine-counters';
+import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
+import { ReplacementLedger } from './replacement-ledger';
 import { ShardFetcher } from './shard-fetcher';
+import { shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
@@ -25,23 +28,6 @@ interface OutgoingCopy {
   ackedVersion: number;
 }
 
-/** A copy this node holds in place of `source`'s, which listed it at (incarnation, version). */
-interface Replacement {
-  readonly source: string;
-  readonly incarnation: number;
-  readonly version: number;
-}
-
-/** Counters for the UI, metrics and tests. */
-export interface EngineCounters {
-  messagesRejected: number;
-  pushesSent: number;
-  copiesStored: number;
-  copiesRejected: number;
-  deletes: number;
-}
-
-const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 /** Full catalog gossip (with manifests) every this many ticks; records go every tick. */
 const MANIFEST_GOSSIP_EVERY_TICKS = 5;
 
@@ -58,10 +44,7 @@ export class EngineNode {
   private record: NodeRecord;
   private readonly outgoing = new Map<string, OutgoingCopy>();
   private readonly penalties = new Map<string, number>();
-  /** Pushes being stored that replace another node's copy, by `shard|sender`. */
-  private readonly replacementsIn = new Map<string, Replacement>();
-  /** The replacements this node's record lists, by shard, with what proves them over. */
-  private readonly replacements = new Map<string, Replacement & { readonly at: number }>();
+  private readonly replacements: ReplacementLedger;
   private readonly fetcher: ShardFetcher;
   private running = false;
   private now = 0;
@@ -74,6 +57,7 @@ export class EngineNode {
     private readonly settings: EngineSettings = defaultEngineSettings,
   ) {
     this.membership = new Membership(identity.id, settings.membership);
+    this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
     this.fetcher = new ShardFetcher(identity.id, settings.transferTimeoutMs / 3, (to, message) => this.send(to, message));
     this.record = {
       id: identity.id,
@@ -175,24 +159,13 @@ export class EngineNode {
     return this.membership
       .all()
       .filter((member) => member.id !== this.id)
-      .map((member) => ({
-        id: member.id,
-        liveness: member.liveness,
-        incarnation: member.incarnation,
-        host: this.catalog.record(member.id)?.host ?? '',
-      }))
+      .map(({ id, liveness, incarnation }) => ({ id, liveness, incarnation, host: this.catalog.record(id)?.host ?? '' }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  /** Bytes the live nodes can still take in all (advertised budgets less use, full nodes excluded). */
+  /** Bytes the live nodes can still take in all (see freeBytesInSwarm). */
   swarmFreeBytes(): number {
-    let free = 0;
-    for (const record of this.catalog.allRecords()) {
-      if (record.left || record.leaving || record.full) continue;
-      if (record.id !== this.id && this.membership.placementStatus(record.id, this.now) !== 'active') continue;
-      free += Math.max(0, record.capacityBytes - record.usedBytes);
-    }
-    return free;
+    return freeBytesInSwarm(this.catalog.allRecords(), (id) => id === this.id || this.membership.placementStatus(id, this.now) === 'active');
   }
 
   /** Copies each shard is kept at. */
@@ -254,7 +227,7 @@ export class EngineNode {
         continue;
       }
       // A copy that just arrived by a move is not moved on again at once (no ping-pong).
-      if (task.reason === 'balance' && this.replacements.has(shard)) continue;
+      if (task.reason === 'balance' && this.replacements.holds(shard)) continue;
       if (this.outgoing.has(`${shard}|${to}`)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
       const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');
@@ -265,26 +238,9 @@ export class EngineNode {
     this.syncPending();
   }
 
-  /**
-   * Forgets replacements once the source's record, at a version later than the one that
-   * listed the copy, no longer lists it (released, or gone); or once the move was abandoned:
-   * the source is not leaving, no longer lists the push and the transfer timeout has passed.
-   */
   private settleReplacements(): void {
-    const replacing = this.record.replacing.filter((copy) => {
-      const known = this.replacements.get(copy.shard);
-      const source = this.catalog.record(copy.source);
-      if (!known || !source) return known !== undefined;
-      if (source.left || source.released.some((released) => released.shard === copy.shard && released.to === this.id)) return false;
-      const current = source.incarnation > known.incarnation || (source.incarnation === known.incarnation && source.version >= known.version);
-      if (!current) return true;
-      if (!source.holdings.includes(copy.shard)) return false;
-      const underWay = source.leaving || source.pending.some((pending) => pending.shard === copy.shard && pending.to === this.id);
-      return underWay || this.now - known.at < this.settings.transferTimeoutMs;
-    });
-    if (replacing.length === this.record.replacing.length) return;
-    for (const shard of this.replacements.keys()) if (!replacing.some((copy) => copy.shard === shard)) this.replacements.delete(shard);
-    this.touch({ replacing });
+    const replacing = this.replacements.settle(this.record.replacing, (id) => this.catalog.record(id), this.now);
+    if (replacing.length !== this.record.replacing.length) this.touch({ replacing });
   }
 
   /** Release notes only need to outlive the receiver's replacement (bounded by the transfer timeout). */
@@ -377,14 +333,13 @@ export class EngineNode {
     if (!this.knownShards().has(shard)) return reject('shard is in no manifest known here yet');
     if (this.record.full) return reject('store is full');
     if (push.replaces !== '') {
-      this.replacementsIn.set(`${shard}|${from}`, { source: push.replaces, incarnation: push.replacesIncarnation, version: push.replacesVersion });
+      this.replacements.expect(shard, from, { source: push.replaces, incarnation: push.replacesIncarnation, version: push.replacesVersion });
     }
     effects.push({ type: 'store-shard', shard, bytes, from });
   }
 
   private onStored(shard: string, from: string, ok: boolean, reason: string, capacity: StoreCapacity, effects: EngineEffect[]): void {
-    const replaces = this.replacementsIn.get(`${shard}|${from}`);
-    this.replacementsIn.delete(`${shard}|${from}`);
+    const replaces = this.replacements.take(shard, from);
     if (ok && replaces !== undefined && this.record.holdings.includes(shard)) {
       // Two moves raced to this node: only the first may release its source.
       ok = false;
@@ -395,7 +350,7 @@ export class EngineNode {
       const fresh = !this.record.holdings.includes(shard);
       const holdings = fresh ? [...this.record.holdings, shard] : this.record.holdings;
       const replacing = fresh && replaces !== undefined ? [...this.record.replacing, { shard, source: replaces.source }] : this.record.replacing;
-      if (fresh && replaces !== undefined) this.replacements.set(shard, { ...replaces, at: this.now });
+      if (fresh && replaces !== undefined) this.replacements.hold(shard, replaces, this.now);
       this.touch({ holdings, replacing, ...this.capacityFields(capacity) });
     } else {
       this.counters.copiesRejected++;
@@ -474,28 +429,14 @@ export class EngineNode {
 
   private handedOff(): boolean {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
-    const self = layout.nodeNumber(this.id);
-    const others = layout.status.filter((status, node) => node !== self && (status === 'active' || status === 'down')).length;
-    const wanted = Math.min(this.settings.replication.replicas, others);
-    return [...this.record.holdings, ...this.record.staged].every((id) => {
-      const shard = layout.shardNumber(id);
-      if (shard === undefined) return true;
-      const counted = (layout.holders[shard] ?? []).filter((node) => node !== self && layout.counts(node)).length;
-      return counted >= wanted;
-    });
+    return handedOff(layout, this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
   }
+
 
   /** Where to fetch a shard from: this node if it has a copy, then live holders by rank. */
   private holdersToAsk(shard: string): string[] {
-    const local = this.record.holdings.includes(shard) || this.record.staged.includes(shard) ? [this.id] : [];
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
-    const index = layout.shardNumber(shard);
-    if (index === undefined) return local;
-    const candidates = (layout.holders[index] ?? []).filter((node) => layout.status[node] === 'active' || layout.status[node] === 'leaving');
-    const staged = layout.staged.get(index);
-    if (staged !== undefined && layout.status[staged] === 'active' && !candidates.includes(staged)) candidates.push(staged);
-    const ranked = new RendezvousRanker(layout).order(layout.shardKeys[index] ?? 0, candidates).map((node) => layout.nodeIds[node] ?? '');
-    return [...local, ...ranked.filter((id) => id !== this.id && id !== '')];
+    return shardSources(layout, this.id, this.record.holdings.includes(shard) || this.record.staged.includes(shard), shard);
   }
 
   private answerRequest(to: string, shard: string, request: number, bytes: Uint8Array | undefined, error: string): EngineEffect {
@@ -509,14 +450,9 @@ export class EngineNode {
   }
 
   private capacityFields(capacity: StoreCapacity): Pick<NodeRecord, 'capacityBytes' | 'usedBytes' | 'full'> {
-    let largest = DEFAULT_SHARD_BYTES;
-    for (const manifest of this.catalog.allManifests()) for (const shard of manifest.shards) largest = Math.max(largest, shard.bytes);
-    return {
-      capacityBytes: capacity.budgetBytes,
-      usedBytes: capacity.usedBytes,
-      full: capacity.budgetBytes - capacity.usedBytes < largest,
-    };
+    return capacityFields(capacity, this.catalog.allManifests());
   }
+
 
   private syncPending(): void {
     const pending = [...this.outgoing.values()].map((copy) =>
