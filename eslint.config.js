@@ -142,13 +142,18 @@ export default tseslint.config(
     },
   },
   {
-    // Tests may read process.env (e.g. SOAK=1 for long simulator runs); everything else stays restricted.
+    // Tests may read process.env (e.g. SOAK=1 for long simulator runs) and use node:crypto as an oracle; everything else stays restricted.
     files: ['src/engine/**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', ...engineRestrictedGlobals.filter((g) => g.name !== 'process')],
       'no-restricted-properties': [
         'error',
         ...engineRestrictedProperties.filter((p) => !(p.object === 'globalThis' && p.property === 'process')),
+      ],
+      // node:crypto serves as an independent oracle for the engine's WebCrypto hashing.
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['libp2p', '@libp2p/*', 'idb', 'comlink', 'node:*', '!node:crypto', 'fs', 'path'], message: engineRestrictedImports.patterns[0].message }] },
       ],
     },
   },

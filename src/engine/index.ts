@@ -9,7 +9,7 @@ export { EngineNode } from './node/engine-node';
 export type { EngineCounters } from './node/engine-counters';
 export type { EngineEffect, EngineEvent } from './node/engine-io';
 export { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './node/engine-settings';
-export type { DatasetHealth } from './node/dataset-health';
+export type { DatasetHealth, DatasetProgress } from './node/dataset-health';
 export { decodeMessage, encodeMessage, WIRE_VERSION, type EngineMessage } from './node/messages';
 export { planReplication, defaultReplicationSettings, type ReplicationSettings } from './placement/replication-planner';
 export type { Clock } from './ports/clock';

@@ -1,10 +1,15 @@
-import type { DatasetHealth } from '../engine/node/dataset-health';
+import type { DatasetProgress } from '../engine/node/dataset-health';
 
 /** One peer as the engine sees it. */
 export interface PeerView {
   readonly id: string;
   readonly liveness: string;
   readonly host: string;
+  readonly usedBytes: number;
+  readonly capacityBytes: number;
+  /** The peer advertises a full store and gets no new copies. */
+  readonly full: boolean;
+  readonly shards: number;
 }
 
 /** What the page shows of the engine. */
@@ -13,7 +18,7 @@ export interface EngineSnapshot {
   readonly host: string;
   readonly incarnation: number;
   readonly peers: readonly PeerView[];
-  readonly datasets: readonly DatasetHealth[];
+  readonly datasets: readonly DatasetProgress[];
   readonly storedShards: number;
   readonly usedBytes: number;
   readonly budgetBytes: number;

@@ -86,7 +86,7 @@ const api: EngineWorkerApi = {
       self: engine.id,
       host: record.host,
       incarnation: record.incarnation,
-      peers: engine.members().map(({ id, liveness, host }) => ({ id, liveness, host })),
+      peers: engine.members().map(({ id, liveness, host, usedBytes, capacityBytes, full, shards }) => ({ id, liveness, host, usedBytes, capacityBytes, full, shards })),
       datasets: engine.health(),
       storedShards: record.holdings.length,
       usedBytes: capacity.usedBytes,

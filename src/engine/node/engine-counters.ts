@@ -2,8 +2,8 @@
 export interface EngineCounters {
   /** Messages dropped as malformed, oversized or of an unknown version. */
   messagesRejected: number;
-  /** Shard copies pushed to other nodes. */
-  pushesSent: number;
+  /** Shard copies offered to other nodes (each then pulled by its receiver). */
+  offersSent: number;
   /** Shard copies received, verified and stored here. */
   copiesStored: number;
   /** Pushes refused (full, unknown shard, bad hash, already held). */

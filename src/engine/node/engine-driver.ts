@@ -1,5 +1,5 @@
 import { manifestIsAuthentic } from '../catalog/manifest';
-import { verifyContentId } from '../content-id';
+import { pieceHashes, sha256Hex } from '../content-id';
 import type { Clock } from '../ports/clock';
 import type { ManifestStore } from '../ports/manifest-store';
 import type { ShardStore } from '../ports/shard-store';
@@ -82,19 +82,17 @@ export class EngineDriver {
       case 'read-shard':
         this.later(async () => {
           const result = await store.get(effect.shard).then(
-            (bytes) => ({ bytes, error: '' }),
-            (error: Error) => ({ bytes: undefined, error: `${error.name}: ${error.message}` }),
+            async (bytes) => ({ bytes, hashes: effect.purpose === 'serve' ? await pieceHashes(bytes) : [], error: '' }),
+            (error: Error) => ({ bytes: undefined, hashes: [], error: `${error.name}: ${error.message}` }),
           );
-          return { type: 'shard-read', now: now(), shard: effect.shard, to: effect.to, ...(effect.request === undefined ? {} : { request: effect.request }), ...result };
+          const request = effect.request === undefined ? {} : { request: effect.request };
+          return { type: 'shard-read', now: now(), shard: effect.shard, purpose: effect.purpose, ...request, ...result };
         }, effect.shard);
         return;
-      case 'verify-fetched':
+      case 'check-digest':
         this.later(async () => {
-          const ok = await verifyContentId(effect.shard, effect.bytes).then(
-            () => true,
-            () => false,
-          );
-          return { type: 'fetch-verified', now: now(), request: effect.request, from: effect.from, ok, bytes: effect.bytes };
+          const ok = (await sha256Hex(effect.bytes)) === effect.expected;
+          return { type: 'digest-checked', now: now(), check: effect.check, ok, bytes: effect.bytes };
         });
         return;
       case 'fetched-shard':

@@ -6,6 +6,14 @@ import type { StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 // Adapters must perform the store effects of one shard (store, read, delete) in the order
 // they were emitted: the node's record of what it holds assumes that order.
 
+/** Why a shard is read: to serve its pieces to peers, or for this node's own fetch. */
+export type ShardReadPurpose = 'serve' | 'fetch';
+
+/** What a hash check is for: a holder's piece list of a shard, or one piece it sent. */
+export type DigestCheck =
+  | { readonly kind: 'piece-list'; readonly shard: string; readonly from: string; readonly size: number; readonly hashes: readonly string[] }
+  | { readonly kind: 'piece'; readonly shard: string; readonly from: string; readonly index: number };
+
 export type EngineEvent =
   /** The node starts with what its stores already hold (a reload keeps its shards and manifests). */
   | {
@@ -24,24 +32,25 @@ export type EngineEvent =
   | { readonly type: 'manifests-checked'; readonly now: number; readonly from: string; readonly authentic: readonly DatasetManifest[]; readonly forged: number }
   /** Result of `store-shard`. */
   | { readonly type: 'shard-stored'; readonly now: number; readonly shard: string; readonly from: string; readonly ok: boolean; readonly reason: string; readonly capacity: StoreCapacity }
-  /** Result of `read-shard`: the verified bytes, or why they could not be read. */
+  /** Result of `read-shard`: the verified bytes and their piece hashes (for serving), or why they could not be read. */
   | {
       readonly type: 'shard-read';
       readonly now: number;
       readonly shard: string;
-      readonly to: string;
+      readonly purpose: ShardReadPurpose;
       readonly request?: number;
       readonly bytes: Uint8Array | undefined;
+      readonly hashes: readonly string[];
       readonly error: string;
     }
+  /** Result of `check-digest`. */
+  | { readonly type: 'digest-checked'; readonly now: number; readonly check: DigestCheck; readonly ok: boolean; readonly bytes: Uint8Array }
   /** Result of `delete-shard`. */
   | { readonly type: 'shard-deleted'; readonly now: number; readonly shard: string; readonly capacity: StoreCapacity }
   /** A local upload has stored every shard: publish the manifest and start replicating. */
   | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity }
   /** Something on this node needs a shard's bytes (export, a query): fetch from the best live holder. */
   | { readonly type: 'fetch-shard'; readonly now: number; readonly request: number; readonly shard: string }
-  /** Result of `verify-fetched`: whether the bytes a holder sent hash to the shard's id. */
-  | { readonly type: 'fetch-verified'; readonly now: number; readonly request: number; readonly from: string; readonly ok: boolean; readonly bytes: Uint8Array }
   /** The user closes the tab gracefully: hand shards off, then go. */
   | { readonly type: 'leave'; readonly now: number };
 
@@ -51,10 +60,10 @@ export type EngineEffect =
   | { readonly type: 'check-manifests'; readonly from: string; readonly manifests: readonly DatasetManifest[] }
   /** Verify and store a received shard, then report `shard-stored`. */
   | { readonly type: 'store-shard'; readonly shard: string; readonly bytes: Uint8Array; readonly from: string }
-  /** Read (and verify) a shard for `to` (a push, or with `request` an answer to a fetch), then report `shard-read`. */
-  | { readonly type: 'read-shard'; readonly shard: string; readonly to: string; readonly request?: number }
-  /** Check fetched bytes against the shard's id, then report `fetch-verified`. */
-  | { readonly type: 'verify-fetched'; readonly request: number; readonly shard: string; readonly from: string; readonly bytes: Uint8Array }
+  /** Read (and verify) a shard, to serve its pieces or (with `request`) for a local fetch, then report `shard-read`. */
+  | { readonly type: 'read-shard'; readonly shard: string; readonly purpose: ShardReadPurpose; readonly request?: number }
+  /** Check that the bytes SHA-256 to `expected`, then report `digest-checked`. */
+  | { readonly type: 'check-digest'; readonly check: DigestCheck; readonly expected: string; readonly bytes: Uint8Array }
   /** A fetch is over: the verified bytes, or why there are none. */
   | { readonly type: 'fetched-shard'; readonly request: number; readonly shard: string; readonly bytes: Uint8Array | undefined; readonly error: string }
   | { readonly type: 'delete-shard'; readonly shard: string }

@@ -37,9 +37,17 @@ describe('EngineNode in a simulated swarm', () => {
     const ids = manifest.shards.map((shard) => shard.id);
     await expectFullyReplicated(swarm, ids, 1);
     for (const id of swarm.ids()) {
-      expect(swarm.engine(id).health()).toEqual([{ id: manifest.id, name: 'bytes', shards: 12, atTarget: 12, underTarget: 0, lost: 0 }]);
+      expect(swarm.engine(id).health()).toEqual([
+        expect.objectContaining({ id: manifest.id, name: 'bytes', shards: 12, atTarget: 12, underTarget: 0, lost: 0, replicasWanted: 36, replicasConfirmed: 36 }),
+      ]);
+      expect(swarm.engine(id).health()[0]?.bytesConfirmed).toBe(3 * manifest.bytes);
+      expect(swarm.engine(id).health()[0]?.bytesReceiving).toBe(0);
     }
     expect(swarm.engine('n0').ownRecord().staged).toEqual([]);
+    // Every shard the uploader did not keep left it whole at least once.
+    const givenAway = ids.length - (await swarm.store('n0').list()).length;
+    expect(givenAway).toBeGreaterThan(0);
+    expect(swarm.engine('n0').health()[0]?.bytesSent).toBeGreaterThanOrEqual(givenAway * 2048);
   });
 
   it('repairs a crashed node\'s replicas only after the grace', async () => {
@@ -130,18 +138,26 @@ describe('EngineNode in a simulated swarm', () => {
     await expectFullyReplicated(swarm, manifest.shards.map((shard) => shard.id), 6);
   });
 
-  it('rejects a corrupt push, penalizes its sender and stores nothing', async () => {
+  it('refuses an offer of a shard in no known manifest, and stores nothing', async () => {
     const swarm = await swarmOf(7, 4, 4);
-    const manifest = await swarm.upload('n0', 'bytes', shardsOf(7, 4));
-    await swarm.run(100);
-    const shard = manifest.shards[0]?.id ?? '';
-    const target = swarm.ids().find((id) => id !== 'n0') ?? '';
-    const holdsBefore = await swarm.store(target).has(shard);
-    swarm.inject('evil', target, encodeMessage({ type: 'shard-push', shard, replaces: '', replacesIncarnation: 0, replacesVersion: 0, bytes: new Uint8Array([6, 6, 6]) }));
-    await swarm.run(100);
-    expect(swarm.penalties(target).some((p) => p.startsWith('evil: sent corrupt shard'))).toBe(true);
-    expect(await swarm.store(target).has(shard)).toBe(holdsBefore);
-    expect(await contentId(new Uint8Array([6, 6, 6]))).not.toBe(shard);
+    const stranger = await contentId(new Uint8Array([6, 6, 6]));
+    swarm.inject('evil', 'n1', encodeMessage({ type: 'shard-offer', shard: stranger, replaces: '', replacesIncarnation: 0, replacesVersion: 0 }));
+    await swarm.run(1_000);
+    expect(swarm.engine('n1').counters.copiesRejected).toBe(1);
+    expect(swarm.engine('n1').downloadsInProgress()).toEqual([]);
+    expect(await swarm.store('n1').has(stranger)).toBe(false);
+  });
+
+  it('a node whose store is full advertises it and is given no copies', async () => {
+    const swarm = new SimulatedSwarm({ seed: 10 });
+    for (let i = 0; i < 4; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.addNode('tiny', 'h-tiny', 1024);
+    await swarm.run(3_000);
+    const manifest = await swarm.upload('n0', 'bytes', shardsOf(10, 8));
+    await swarm.run(20_000);
+    expect(swarm.engine('n1').members().find((member) => member.id === 'tiny')).toMatchObject({ full: true, shards: 0 });
+    expect(await swarm.store('tiny').list()).toEqual([]);
+    await expectFullyReplicated(swarm, manifest.shards.map((shard) => shard.id), 10);
   });
 
   it('drops malformed messages, counts and penalizes them, and keeps working', async () => {

@@ -6,11 +6,12 @@ import { planReplication } from '../placement/replication-planner';
 import type { Random } from '../ports/random';
 import type { StoreCapacity } from '../ports/shard-store';
 import { layoutFromCatalog } from './catalog-layout';
-import { datasetHealth, type DatasetHealth } from './dataset-health';
+import { datasetHealth, type DatasetProgress } from './dataset-health';
 import type { EngineCounters } from './engine-counters';
 import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
-import { ShardFetcher } from './shard-fetcher';
+import { PieceServer } from './piece-server';
+import { ShardDownloads, type DownloadCounters } from './shard-downloads';
 import { shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
@@ -22,10 +23,24 @@ interface OutgoingCopy {
   readonly to: string;
   readonly releaseFrom: string | undefined;
   readonly replaces: string;
-  readonly startedAt: number;
+  /** When the receiver last pulled a piece (or the offer went out): the timeout counts silence. */
+  lastActivityAt: number;
   ackedAt: number | undefined;
   /** The receiver's record version that includes the copy. */
   ackedVersion: number;
+}
+
+/** A member as the peer list shows it. */
+export interface MemberView {
+  readonly id: string;
+  readonly liveness: string;
+  readonly incarnation: number;
+  readonly host: string;
+  readonly usedBytes: number;
+  readonly capacityBytes: number;
+  /** The member advertises that it takes no new copies. */
+  readonly full: boolean;
+  readonly shards: number;
 }
 
 /** Full catalog gossip (with manifests) every this many ticks; records go every tick. */
@@ -38,14 +53,15 @@ const MANIFEST_GOSSIP_EVERY_TICKS = 5;
  * so no coordinator is needed.
  */
 export class EngineNode {
-  readonly counters: EngineCounters = { messagesRejected: 0, pushesSent: 0, copiesStored: 0, copiesRejected: 0, deletes: 0 };
+  readonly counters: EngineCounters = { messagesRejected: 0, offersSent: 0, copiesStored: 0, copiesRejected: 0, deletes: 0 };
   private readonly catalog = new Catalog();
   private readonly membership: Membership;
   private record: NodeRecord;
   private readonly outgoing = new Map<string, OutgoingCopy>();
   private readonly penalties = new Map<string, number>();
   private readonly replacements: ReplacementLedger;
-  private readonly fetcher: ShardFetcher;
+  private readonly downloads: ShardDownloads;
+  private readonly server: PieceServer;
   private running = false;
   private now = 0;
   private startedAt = 0;
@@ -58,7 +74,11 @@ export class EngineNode {
   ) {
     this.membership = new Membership(identity.id, settings.membership);
     this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
-    this.fetcher = new ShardFetcher(identity.id, settings.transferTimeoutMs / 3, (to, message) => this.send(to, message));
+    const send = (to: string, message: EngineMessage): EngineEffect => this.send(to, message);
+    this.downloads = new ShardDownloads(settings.downloads, send, (from, shard, reason) =>
+      this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version }),
+    );
+    this.server = new PieceServer(send);
     this.record = {
       id: identity.id,
       host: identity.host,
@@ -112,15 +132,15 @@ export class EngineNode {
         this.onStored(event.shard, event.from, event.ok, event.reason, event.capacity, effects);
         break;
       case 'shard-read':
-        if (event.request === undefined) this.onRead(event.shard, event.to, event.bytes, effects);
-        else if (event.to === this.id) this.fetcher.onLocalRead(event.request, event.bytes, event.error, this.now, effects);
-        else effects.push(this.answerRequest(event.to, event.shard, event.request, event.bytes, event.error));
+        if (event.purpose === 'serve') this.onServeRead(event.shard, event.bytes, event.hashes, event.error, effects);
+        else this.onLocalFetchRead(event.shard, event.request ?? 0, event.bytes, event.error, effects);
         break;
       case 'fetch-shard':
-        this.fetcher.start(event.request, event.shard, this.holdersToAsk(event.shard), this.now, effects);
+        if (this.holdsCopy(event.shard)) effects.push({ type: 'read-shard', shard: event.shard, purpose: 'fetch', request: event.request });
+        else this.downloads.want(event.shard, { kind: 'fetch', request: event.request }, this.holdersToAsk(event.shard), this.now, effects);
         break;
-      case 'fetch-verified':
-        this.fetcher.onVerified(event.request, event.from, event.ok, event.bytes, this.now, effects);
+      case 'digest-checked':
+        this.downloads.onChecked(event.check, event.ok, event.bytes, this.now, effects);
         break;
       case 'shard-deleted':
         this.touch(this.capacityFields(event.capacity));
@@ -154,12 +174,16 @@ export class EngineNode {
       .sort();
   }
 
-  /** Every member this node knows of, with its liveness (for the peer list). */
-  members(): { id: string; liveness: string; incarnation: number; host: string }[] {
+  /** Every member this node knows of, with its liveness and storage as last gossiped (for the peer list). */
+  members(): MemberView[] {
     return this.membership
       .all()
       .filter((member) => member.id !== this.id)
-      .map(({ id, liveness, incarnation }) => ({ id, liveness, incarnation, host: this.catalog.record(id)?.host ?? '' }))
+      .map(({ id, liveness, incarnation }) => {
+        const record = this.catalog.record(id);
+        const storage = { usedBytes: record?.usedBytes ?? 0, capacityBytes: record?.capacityBytes ?? 0, full: record?.full ?? false, shards: record?.holdings.length ?? 0 };
+        return { id, liveness, incarnation, host: record?.host ?? '', ...storage };
+      })
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
@@ -173,14 +197,24 @@ export class EngineNode {
     return this.settings.replication.replicas;
   }
 
-  /** Replication health of every dataset as this node sees it. */
-  health(): DatasetHealth[] {
+  /** Replication health of every dataset as this node sees it, with the bytes it is moving for each. */
+  health(): DatasetProgress[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
-    return datasetHealth(this.catalog.allManifests(), layout, this.settings.replication.replicas);
+    const receiving = new Map(this.downloads.progress().map((download) => [download.shard, download.received]));
+    return datasetHealth(this.catalog.allManifests(), layout, this.settings.replication.replicas).map((health) => {
+      let bytesSent = 0;
+      let bytesReceiving = 0;
+      for (const shard of this.catalog.manifest(health.id)?.shards ?? []) {
+        bytesSent += this.server.bytesServed.get(shard.id) ?? 0;
+        bytesReceiving += receiving.get(shard.id) ?? 0;
+      }
+      return { ...health, bytesSent, bytesReceiving };
+    });
   }
 
   private tick(effects: EngineEffect[]): void {
-    this.fetcher.tick(this.now, effects);
+    this.downloads.tick(this.now, effects);
+    this.server.tick(this.now);
     this.expireOutgoing();
     this.settleReplacements();
     this.pruneReleased();
@@ -231,8 +265,8 @@ export class EngineNode {
       if (this.outgoing.has(`${shard}|${to}`)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
       const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');
-      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, replaces, startedAt: this.now, ackedAt: undefined, ackedVersion: 0 });
-      effects.push({ type: 'read-shard', shard, to });
+      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, replaces, lastActivityAt: this.now, ackedAt: undefined, ackedVersion: 0 });
+      this.offer(shard, to, replaces, effects);
       slots--;
     }
     this.syncPending();
@@ -257,6 +291,7 @@ export class EngineNode {
       replacing: this.record.replacing.filter((copy) => copy.shard !== shard),
     });
     effects.push({ type: 'delete-shard', shard });
+    this.server.forget(shard);
     this.counters.deletes++;
   }
 
@@ -278,21 +313,26 @@ export class EngineNode {
       case 'gossip':
         this.onGossip(from, message.catalog, effects);
         return;
-      case 'shard-push':
-        this.onPush(from, message, effects);
+      case 'shard-offer':
+        this.onOffer(from, message, effects);
         return;
       case 'shard-ack':
         this.onAck(from, message.shard, message.ok, message.version, effects);
         return;
-      case 'shard-request':
-        if (this.record.holdings.includes(message.shard) || this.record.staged.includes(message.shard)) {
-          effects.push({ type: 'read-shard', shard: message.shard, to: from, request: message.request });
-        } else {
-          effects.push(this.answerRequest(from, message.shard, message.request, undefined, 'not held here'));
-        }
+      case 'pieces-request':
+        this.server.onRequest(from, message.shard, undefined, this.holdsCopy(message.shard), this.now, effects);
         return;
-      case 'shard-data':
-        this.fetcher.onData(from, message.request, message.ok, message.reason, message.bytes, this.now, effects);
+      case 'piece-request': {
+        const copy = this.outgoing.get(`${message.shard}|${from}`);
+        if (copy) copy.lastActivityAt = this.now;
+        this.server.onRequest(from, message.shard, message.index, this.holdsCopy(message.shard), this.now, effects);
+        return;
+      }
+      case 'pieces':
+        this.downloads.onPieceList(from, message, this.now, effects);
+        return;
+      case 'piece':
+        this.downloads.onPiece(from, message, this.now, effects);
         return;
     }
   }
@@ -315,8 +355,8 @@ export class EngineNode {
     if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
   }
 
-  private onPush(from: string, push: Extract<EngineMessage, { type: 'shard-push' }>, effects: EngineEffect[]): void {
-    const { shard, bytes } = push;
+  private onOffer(from: string, offer: Extract<EngineMessage, { type: 'shard-offer' }>, effects: EngineEffect[]): void {
+    const { shard } = offer;
     const reject = (reason: string): void => {
       this.counters.copiesRejected++;
       effects.push(this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version }));
@@ -324,7 +364,7 @@ export class EngineNode {
     if (!this.running || this.record.leaving) return reject('not accepting copies');
     if (this.record.holdings.includes(shard) || this.record.staged.includes(shard)) {
       // A copy already here cannot also stand in for the sender's: it must keep its own.
-      if (push.replaces !== '') return reject('already holds this shard; keep yours');
+      if (offer.replaces !== '') return reject('already holds this shard; keep yours');
       // An uploader that is also a placement target keeps its staged copy.
       if (this.record.staged.includes(shard)) this.keepStaged(shard);
       effects.push(this.send(from, { type: 'shard-ack', shard, ok: true, reason: '', version: this.record.version }));
@@ -332,10 +372,13 @@ export class EngineNode {
     }
     if (!this.knownShards().has(shard)) return reject('shard is in no manifest known here yet');
     if (this.record.full) return reject('store is full');
-    if (push.replaces !== '') {
-      this.replacements.expect(shard, from, { source: push.replaces, incarnation: push.replacesIncarnation, version: push.replacesVersion });
+    if (offer.replaces !== '') {
+      this.replacements.expect(shard, from, { source: offer.replaces, incarnation: offer.replacesIncarnation, version: offer.replacesVersion });
     }
-    effects.push({ type: 'store-shard', shard, bytes, from });
+    // Pull from the offerer first; should it go silent or send bad pieces, the other holders
+    // serve the rest (pieces already verified are kept).
+    const others = this.holdersToAsk(shard).filter((holder) => holder !== from);
+    this.downloads.want(shard, { kind: 'copy', from }, [from, ...others], this.now, effects);
   }
 
   private onStored(shard: string, from: string, ok: boolean, reason: string, capacity: StoreCapacity, effects: EngineEffect[]): void {
@@ -359,30 +402,36 @@ export class EngineNode {
     effects.push(this.send(from, { type: 'shard-ack', shard, ok, reason, version: this.record.version }));
   }
 
-  private onRead(shard: string, to: string, bytes: Uint8Array | undefined, effects: EngineEffect[]): void {
-    const key = `${shard}|${to}`;
-    if (!this.outgoing.has(key)) return;
-    if (!bytes) {
-      // Our copy is missing or was corrupt (the store dropped it): stop claiming it.
-      this.outgoing.delete(key);
-      this.touch({ holdings: this.record.holdings.filter((id) => id !== shard), staged: this.record.staged.filter((id) => id !== shard) });
-      this.syncPending();
-      return;
-    }
-    this.counters.pushesSent++;
-    const replaces = this.outgoing.get(key)?.replaces ?? '';
+  private offer(shard: string, to: string, replaces: string, effects: EngineEffect[]): void {
+    this.counters.offersSent++;
     // The replaced node's record as known here: it lists the copy (we planned from it).
     const replaced = replaces === '' ? undefined : this.catalog.record(replaces);
-    effects.push(
-      this.send(to, {
-        type: 'shard-push',
-        shard,
-        replaces,
-        replacesIncarnation: replaced?.incarnation ?? 0,
-        replacesVersion: replaced?.version ?? 0,
-        bytes,
-      }),
-    );
+    effects.push(this.send(to, { type: 'shard-offer', shard, replaces, replacesIncarnation: replaced?.incarnation ?? 0, replacesVersion: replaced?.version ?? 0 }));
+  }
+
+  private onServeRead(shard: string, bytes: Uint8Array | undefined, hashes: readonly string[], error: string, effects: EngineEffect[]): void {
+    this.server.onRead(shard, bytes, hashes, error, this.now, effects);
+    if (!bytes && this.holdsCopy(shard)) this.forgetLostCopy(shard);
+  }
+
+  /** This node's own copy was read for a fetch; if it is gone, fetch from the other holders. */
+  private onLocalFetchRead(shard: string, request: number, bytes: Uint8Array | undefined, error: string, effects: EngineEffect[]): void {
+    if (bytes) {
+      effects.push({ type: 'fetched-shard', request, shard, bytes, error: '' });
+      return;
+    }
+    if (this.holdsCopy(shard)) this.forgetLostCopy(shard);
+    const holders = this.holdersToAsk(shard);
+    if (holders.length === 0) effects.push({ type: 'fetched-shard', request, shard, bytes: undefined, error: `shard ${shard} could not be fetched: local copy: ${error}; no other live node holds it` });
+    else this.downloads.want(shard, { kind: 'fetch', request }, holders, this.now, effects);
+  }
+
+  /** Our copy is missing or was corrupt (the store dropped it): stop claiming it. */
+  private forgetLostCopy(shard: string): void {
+    for (const [key, copy] of this.outgoing) if (copy.shard === shard && copy.ackedAt === undefined) this.outgoing.delete(key);
+    this.touch({ holdings: this.record.holdings.filter((id) => id !== shard), staged: this.record.staged.filter((id) => id !== shard) });
+    this.server.forget(shard);
+    this.syncPending();
   }
 
   private onAck(from: string, shard: string, ok: boolean, version: number, effects: EngineEffect[]): void {
@@ -417,7 +466,7 @@ export class EngineNode {
     for (const [key, copy] of this.outgoing) {
       const receiver = this.catalog.record(copy.to);
       const shown = copy.ackedAt !== undefined && receiver !== undefined && receiver.version >= copy.ackedVersion;
-      const since = copy.ackedAt ?? copy.startedAt;
+      const since = copy.ackedAt ?? copy.lastActivityAt;
       if (shown || this.now - since > this.settings.transferTimeoutMs) this.outgoing.delete(key);
     }
     this.syncPending();
@@ -433,14 +482,26 @@ export class EngineNode {
   }
 
 
-  /** Where to fetch a shard from: this node if it has a copy, then live holders by rank. */
+  /** Live peers holding a shard, best rank first (this node excluded). */
   private holdersToAsk(shard: string): string[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
-    return shardSources(layout, this.id, this.record.holdings.includes(shard) || this.record.staged.includes(shard), shard);
+    return shardSources(layout, this.id, shard);
   }
 
-  private answerRequest(to: string, shard: string, request: number, bytes: Uint8Array | undefined, error: string): EngineEffect {
-    return this.send(to, { type: 'shard-data', shard, request, ok: bytes !== undefined, reason: error, bytes: bytes ?? new Uint8Array(0) });
+  private holdsCopy(shard: string): boolean {
+    return this.record.holdings.includes(shard) || this.record.staged.includes(shard);
+  }
+
+  /** Downloads under way or parked: verified bytes so far of each shard. */
+  downloadsInProgress(): { shard: string; received: number; size: number }[] {
+    return this.downloads.progress();
+  }
+
+  /** What this node's transfers have done: pieces pulled in, bytes served out. */
+  transferCounters(): DownloadCounters & { bytesServed: number } {
+    let bytesServed = 0;
+    for (const bytes of this.server.bytesServed.values()) bytesServed += bytes;
+    return { ...this.downloads.counters, bytesServed };
   }
 
   private knownShards(): Set<string> {

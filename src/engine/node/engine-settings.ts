@@ -1,5 +1,6 @@
 import { defaultMembershipSettings, type MembershipSettings } from '../membership/membership';
 import { defaultReplicationSettings, type ReplicationSettings } from '../placement/replication-planner';
+import { defaultDownloadSettings, type DownloadSettings } from './shard-downloads';
 
 export interface EngineSettings {
   readonly replication: ReplicationSettings;
@@ -10,8 +11,10 @@ export interface EngineSettings {
   readonly gossipFanout: number;
   /** Pushes this node runs at once. */
   readonly maxConcurrentTransfers: number;
-  /** A push not acknowledged by then is abandoned and planned again. */
+  /** An offered copy whose receiver pulls nothing (and does not acknowledge) for this long is abandoned and planned again. */
   readonly transferTimeoutMs: number;
+  /** How shards are pulled: pieces in flight, holder silence, how long partial pieces are kept. */
+  readonly downloads: DownloadSettings;
 }
 
 export const defaultEngineSettings: EngineSettings = {
@@ -21,6 +24,7 @@ export const defaultEngineSettings: EngineSettings = {
   gossipFanout: 3,
   maxConcurrentTransfers: 4,
   transferTimeoutMs: 30_000,
+  downloads: defaultDownloadSettings,
 };
 
 /** Who this node is. */

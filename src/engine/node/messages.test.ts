@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PIECE_BYTES } from '../content-id';
 import { decodeMessage, encodeMessage, MAX_FRAME_BYTES, type EngineMessage } from './messages';
 
 const id = 'ab'.repeat(32);
@@ -7,7 +8,12 @@ const id = 'ab'.repeat(32);
 describe('wire messages', () => {
   it('round-trip every message type', () => {
     const messages: EngineMessage[] = [
-      { type: 'shard-push', shard: id, replaces: 'n', replacesIncarnation: 1, replacesVersion: 3, bytes: new Uint8Array([1, 2, 3, 250]) },
+      { type: 'shard-offer', shard: id, replaces: 'n', replacesIncarnation: 1, replacesVersion: 3 },
+      { type: 'pieces-request', shard: id },
+      { type: 'pieces', shard: id, ok: true, reason: '', size: PIECE_BYTES + 1, hashes: [id, id] },
+      { type: 'pieces', shard: id, ok: false, reason: 'not held here', size: 0, hashes: [] },
+      { type: 'piece-request', shard: id, index: 1 },
+      { type: 'piece', shard: id, index: 1, ok: true, reason: '', bytes: new Uint8Array([1, 2, 3, 250]) },
       { type: 'shard-ack', shard: id, ok: false, reason: 'store is full', version: 7 },
       {
         type: 'gossip',
@@ -43,6 +49,12 @@ describe('wire messages', () => {
     const typeless = encodeMessage({ type: 'nope' } as unknown as EngineMessage);
     expect(() => decodeMessage(typeless)).toThrow(/unknown message type/);
     expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
+    expect(() => decodeMessage(encodeMessage({ type: 'pieces', shard: id, ok: true, reason: '', size: 3 * PIECE_BYTES, hashes: [id] }))).toThrow(/1 piece hashes/);
+    expect(() => decodeMessage(encodeMessage({ type: 'piece-request', shard: id, index: 1.5 }))).toThrow(/integer/);
+    const oversized = encodeMessage({ type: 'piece', shard: id, index: 0, ok: true, reason: '', bytes: new Uint8Array(PIECE_BYTES + 1) });
+    expect(() => decodeMessage(oversized)).toThrow(/piece of/);
+    const payloadOnRequest = new Uint8Array([...encodeMessage({ type: 'pieces-request', shard: id }), 1]);
+    expect(() => decodeMessage(payloadOnRequest)).toThrow(/unexpected payload/);
     const badRecord = encodeMessage({ type: 'gossip', catalog: { manifests: [], records: [{ id: 'n' }] } } as unknown as EngineMessage);
     expect(() => decodeMessage(badRecord)).toThrow(/records\[0\]/);
   });

@@ -1,52 +1,63 @@
 import type { CatalogSnapshot } from '../catalog/catalog';
 import type { ColumnStats, DatasetManifest, ShardEntry } from '../catalog/manifest';
 import type { NodeRecord, PendingCopyRecord } from '../catalog/node-record';
-import { isContentId } from '../content-id';
+import { isContentId, PIECE_BYTES, pieceCount } from '../content-id';
 import { InvalidMessageError } from '../errors';
 
 // The engine's wire messages: one discriminated union, versioned, size-limited and validated
-// on receipt. Frame: [version u8][header length u32 BE][header JSON][payload bytes]. Shard
+// on receipt. Frame: [version u8][header length u32 BE][header JSON][payload bytes]. Piece
 // bytes ride as the raw payload so they are never copied through JSON.
 
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
-/** Largest frame accepted: one shard (default 4 MiB, at most 32 MiB) plus its header. */
-export const MAX_FRAME_BYTES = 33 * 1024 * 1024;
+/** Largest shard: its piece list must fit one header. */
+export const MAX_SHARD_BYTES = 32 * 1024 * 1024;
 /** Largest JSON header (gossip of a big catalog included). */
 export const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+/** Largest frame accepted: a header plus one piece. */
+export const MAX_FRAME_BYTES = 5 + MAX_HEADER_BYTES + PIECE_BYTES;
 
+/**
+ * Shards travel as verified pieces, pulled by the receiver: it asks a holder for the shard's
+ * piece list (checked against the content id), then for pieces a few at a time (each checked
+ * against its hash). A push is an offer that the receiver answers by pulling; a fetch (export,
+ * queries) is the same pull without an offer. A transfer cut off halfway keeps its verified
+ * pieces and asks only for the rest, from the same holder or another.
+ */
 export type EngineMessage =
   /** State-based gossip: the sender's whole catalog. */
   | { readonly type: 'gossip'; readonly catalog: CatalogSnapshot }
   /**
-   * A copy of a shard the receiver should store. `replaces` names the node whose copy this one
-   * stands in for ('' if none): the sender of a move, or a node leaving; `replacesVersion` is
-   * a version of that node's record that still lists the copy, so the receiver can tell a
-   * later record that dropped it from an older one that never had it.
+   * The sender wants the receiver to hold a copy of a shard and will serve its pieces.
+   * `replaces` names the node whose copy this one stands in for ('' if none): the sender of a
+   * move, or a node leaving; `replacesVersion` is a version of that node's record that still
+   * lists the copy, so the receiver can tell a later record that dropped it from an older one
+   * that never had it.
    */
   | {
-      readonly type: 'shard-push';
+      readonly type: 'shard-offer';
       readonly shard: string;
       readonly replaces: string;
       readonly replacesIncarnation: number;
       readonly replacesVersion: number;
-      readonly bytes: Uint8Array;
     }
   /**
-   * The receiver's answer to a push, with its record's version once the copy is in it: the
+   * The receiver's answer to an offer, with its record's version once the copy is in it: the
    * sender counts the copy until it has seen that version (which shows it, or its later deletion).
    */
   | { readonly type: 'shard-ack'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly version: number }
-  /** Asks a holder for a shard's bytes (export, queries); `request` pairs the answer. */
-  | { readonly type: 'shard-request'; readonly shard: string; readonly request: number }
-  /** A holder's answer to a request: the bytes, or why not. */
-  | { readonly type: 'shard-data'; readonly shard: string; readonly request: number; readonly ok: boolean; readonly reason: string; readonly bytes: Uint8Array };
+  /** Asks a holder for a shard's size and piece hashes. */
+  | { readonly type: 'pieces-request'; readonly shard: string }
+  /** A holder's piece list (the receiver checks it against the shard id), or why not. */
+  | { readonly type: 'pieces'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly size: number; readonly hashes: readonly string[] }
+  /** Asks a holder for one piece of a shard. */
+  | { readonly type: 'piece-request'; readonly shard: string; readonly index: number }
+  /** One piece's bytes (checked against its hash on receipt), or why not. */
+  | { readonly type: 'piece'; readonly shard: string; readonly index: number; readonly ok: boolean; readonly reason: string; readonly bytes: Uint8Array };
 
 export function encodeMessage(message: EngineMessage): Uint8Array {
   const { header, payload } =
-    message.type === 'shard-push' || message.type === 'shard-data'
-      ? { header: { ...message, bytes: undefined }, payload: message.bytes }
-      : { header: message, payload: new Uint8Array(0) };
+    message.type === 'piece' ? { header: { ...message, bytes: undefined }, payload: message.bytes } : { header: message, payload: new Uint8Array(0) };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const frame = new Uint8Array(5 + json.length + payload.length);
   const view = new DataView(frame.buffer);
@@ -76,33 +87,19 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
   }
   const payload = frame.subarray(5 + headerLength);
   const h = object(header, 'header');
+  if (h.type !== 'piece') expectEmpty(payload);
   switch (h.type) {
     case 'gossip':
-      expectEmpty(payload);
       return { type: 'gossip', catalog: catalogSnapshot(h.catalog) };
-    case 'shard-push':
+    case 'shard-offer':
       return {
-        type: 'shard-push',
+        type: 'shard-offer',
         shard: contentIdField(h.shard, 'shard'),
         replaces: str(h.replaces, 'replaces'),
         replacesIncarnation: num(h.replacesIncarnation, 'replacesIncarnation'),
         replacesVersion: num(h.replacesVersion, 'replacesVersion'),
-        bytes: payload.slice(),
-      };
-    case 'shard-request':
-      expectEmpty(payload);
-      return { type: 'shard-request', shard: contentIdField(h.shard, 'shard'), request: num(h.request, 'request') };
-    case 'shard-data':
-      return {
-        type: 'shard-data',
-        shard: contentIdField(h.shard, 'shard'),
-        request: num(h.request, 'request'),
-        ok: bool(h.ok, 'ok'),
-        reason: str(h.reason, 'reason'),
-        bytes: payload.slice(),
       };
     case 'shard-ack':
-      expectEmpty(payload);
       return {
         type: 'shard-ack',
         shard: contentIdField(h.shard, 'shard'),
@@ -110,9 +107,36 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
         reason: str(h.reason, 'reason'),
         version: num(h.version, 'version'),
       };
+    case 'pieces-request':
+      return { type: 'pieces-request', shard: contentIdField(h.shard, 'shard') };
+    case 'pieces': {
+      const size = num(h.size, 'size');
+      if (size > MAX_SHARD_BYTES) throw new InvalidMessageError(`shard size ${size} exceeds ${MAX_SHARD_BYTES}`);
+      const hashes = list(h.hashes, 'hashes', contentIdField);
+      if (hashes.length !== pieceCount(size)) throw new InvalidMessageError(`${hashes.length} piece hashes for ${size} bytes`);
+      return { type: 'pieces', shard: contentIdField(h.shard, 'shard'), ok: bool(h.ok, 'ok'), reason: str(h.reason, 'reason'), size, hashes };
+    }
+    case 'piece-request':
+      return { type: 'piece-request', shard: contentIdField(h.shard, 'shard'), index: integer(h.index, 'index') };
+    case 'piece':
+      if (payload.length > PIECE_BYTES) throw new InvalidMessageError(`piece of ${payload.length} bytes exceeds ${PIECE_BYTES}`);
+      return {
+        type: 'piece',
+        shard: contentIdField(h.shard, 'shard'),
+        index: integer(h.index, 'index'),
+        ok: bool(h.ok, 'ok'),
+        reason: str(h.reason, 'reason'),
+        bytes: payload.slice(),
+      };
     default:
       throw new InvalidMessageError(`unknown message type ${JSON.stringify(h.type)}`);
   }
+}
+
+function integer(value: unknown, what: string): number {
+  const n = num(value, what);
+  if (!Number.isInteger(n)) throw new InvalidMessageError(`${what} is not an integer`);
+  return n;
 }
 
 function expectEmpty(payload: Uint8Array): void {

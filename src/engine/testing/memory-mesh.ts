@@ -12,6 +12,8 @@ export interface MemoryNetworkOptions {
   readonly latencyMs?: readonly [number, number];
   /** Chance in [0, 1] that a message is lost; default 0. */
   readonly lossRate?: number;
+  /** Rewrites a message on its way (a buggy or hostile link, for tests); default: none. */
+  readonly tamper?: (from: string, to: string, bytes: Uint8Array) => Uint8Array;
 }
 
 /**
@@ -82,6 +84,7 @@ export class MemoryNetwork {
   private readonly minLatencyMs: number;
   private readonly maxLatencyMs: number;
   private readonly lossRate: number;
+  private readonly tamper: ((from: string, to: string, bytes: Uint8Array) => Uint8Array) | undefined;
   private readonly nodes = new Map<string, PeerState>();
   private readonly cuts = new Map<string, readonly [string, string]>();
   private readonly backend: MemoryMeshBackend;
@@ -100,6 +103,7 @@ export class MemoryNetwork {
     this.minLatencyMs = min;
     this.maxLatencyMs = max;
     this.lossRate = lossRate;
+    this.tamper = options.tamper;
     this.backend = {
       start: (self) => this.startPeer(this.node(self)),
       stop: (self) => this.stopPeer(this.node(self)),
@@ -197,7 +201,7 @@ export class MemoryNetwork {
     const to = this.nodes.get(peerId);
     if (to === undefined) throw new Error(`peer ${peerId} is unknown to this network; send to ids from peers() or onPeer events`);
     // Copied now, so the sender may reuse its buffer as soon as send() returns.
-    const copy = bytes.slice();
+    const copy = this.tamper ? this.tamper(from.id, peerId, bytes.slice()) : bytes.slice();
     if (!this.linked(from, to) || this.random.next() < this.lossRate) {
       this.droppedCount++;
       return;

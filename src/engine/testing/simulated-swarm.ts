@@ -33,6 +33,7 @@ export interface SimulatedSwarmOptions {
   readonly settings?: EngineSettings;
   readonly latencyMs?: readonly [number, number];
   readonly lossRate?: number;
+  readonly tamper?: (from: string, to: string, bytes: Uint8Array) => Uint8Array;
 }
 
 /**
@@ -57,6 +58,7 @@ export class SimulatedSwarm {
       random: new SeededRandom(options.seed + 1),
       latencyMs: options.latencyMs ?? [1, 20],
       lossRate: options.lossRate ?? 0,
+      ...(options.tamper ? { tamper: options.tamper } : {}),
     });
   }
 

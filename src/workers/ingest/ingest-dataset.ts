@@ -1,5 +1,7 @@
 import { createManifest, type DatasetManifest, type ShardEntry } from '../../engine/catalog/manifest';
 import { contentId } from '../../engine/content-id';
+import { formatBytes } from '../../engine/format-bytes';
+import { MAX_SHARD_BYTES } from '../../engine/node/messages';
 import type { ShardStore } from '../../engine/ports/shard-store';
 import { readDataset, UnreadableDatasetError } from './read-dataset';
 import { shardTable } from './shard-table';
@@ -22,8 +24,16 @@ export interface IngestRequest {
  * failed upload leaves nothing behind.
  */
 export async function ingestDataset(request: IngestRequest, store: ShardStore): Promise<DatasetManifest> {
+  // Shards come out at up to 1.5x the target, and a shard must fit one transfer.
+  if (request.shardBytes > MAX_SHARD_BYTES / 2) throw new RangeError(`shard target ${formatBytes(request.shardBytes)} exceeds ${formatBytes(MAX_SHARD_BYTES / 2)}`);
   const table = await readDataset(request.fileName, request.bytes);
   const pieces = [...shardTable(table, request.shardBytes)];
+  const oversized = pieces.find((piece) => piece.bytes.byteLength > MAX_SHARD_BYTES);
+  if (oversized) {
+    throw new UnreadableDatasetError(
+      `${request.fileName} has a row (row ${oversized.firstRow + 1}) of ${formatBytes(oversized.bytes.byteLength)}, over the ${formatBytes(MAX_SHARD_BYTES)} a shard can hold`,
+    );
+  }
   const totalBytes = pieces.reduce((sum, piece) => sum + piece.bytes.byteLength, 0);
   if (totalBytes * request.replicas > request.swarmFreeBytes) {
     throw new UnreadableDatasetError(
@@ -54,8 +64,4 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
     await Promise.all(added.map((id) => store.delete(id).catch(() => undefined)));
     throw error;
   }
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

@@ -1,0 +1,104 @@
+import { PIECE_BYTES } from '../content-id';
+import type { EngineEffect } from './engine-io';
+import type { EngineMessage } from './messages';
+
+/** A request for a shard's piece list (`index` undefined) or for one piece. */
+interface PieceAsk {
+  readonly from: string;
+  readonly index: number | undefined;
+}
+
+interface ServedShard {
+  readonly bytes: Uint8Array;
+  readonly hashes: readonly string[];
+  usedAt: number;
+}
+
+/** Shards kept in memory while peers pull them: enough for a few transfers at a time. */
+const CACHE_BYTES = 64 * 1024 * 1024;
+/** A shard nobody asked about for this long leaves the cache. */
+const IDLE_MS = 15_000;
+
+/**
+ * The holding side of shard transfers: answers piece-list and piece requests. A shard is read
+ * from the store (verified) once per transfer and kept in a small cache while peers pull its
+ * pieces, rather than read again for every piece; requests that arrive during the read wait
+ * for it. Bytes served are counted per shard and per peer, for progress and for the sender's
+ * transfer timeout (which counts silence, not duration).
+ */
+export class PieceServer {
+  /** Bytes served per shard, for the progress of the datasets they belong to. */
+  readonly bytesServed = new Map<string, number>();
+  private readonly cache = new Map<string, ServedShard>();
+  private readonly waiting = new Map<string, PieceAsk[]>();
+
+  constructor(private readonly send: (to: string, message: EngineMessage) => EngineEffect) {}
+
+  /** A peer asked for a piece list or a piece; `held` says whether this node has the shard. */
+  onRequest(from: string, shard: string, index: number | undefined, held: boolean, now: number, effects: EngineEffect[]): void {
+    const cached = this.cache.get(shard);
+    if (cached) {
+      cached.usedAt = now;
+      return this.answer(from, shard, index, cached, '', effects);
+    }
+    if (!held) return this.answer(from, shard, index, undefined, 'not held here', effects);
+    const queue = this.waiting.get(shard);
+    if (queue) {
+      queue.push({ from, index });
+      return;
+    }
+    this.waiting.set(shard, [{ from, index }]);
+    effects.push({ type: 'read-shard', shard, purpose: 'serve' });
+  }
+
+  /** The store read for serving came back: answer everyone waiting on it. */
+  onRead(shard: string, bytes: Uint8Array | undefined, hashes: readonly string[], error: string, now: number, effects: EngineEffect[]): void {
+    const queue = this.waiting.get(shard) ?? [];
+    this.waiting.delete(shard);
+    const served = bytes ? { bytes, hashes, usedAt: now } : undefined;
+    if (served) {
+      this.cache.set(shard, served);
+      this.evict(now, shard);
+    }
+    for (const ask of queue) this.answer(ask.from, shard, ask.index, served, error, effects);
+  }
+
+  /** Forgets a shard this node no longer holds. */
+  forget(shard: string): void {
+    this.cache.delete(shard);
+  }
+
+  tick(now: number): void {
+    this.evict(now, undefined);
+  }
+
+  private answer(to: string, shard: string, index: number | undefined, served: ServedShard | undefined, error: string, effects: EngineEffect[]): void {
+    if (index === undefined) {
+      effects.push(
+        this.send(to, served ? { type: 'pieces', shard, ok: true, reason: '', size: served.bytes.length, hashes: served.hashes } : { type: 'pieces', shard, ok: false, reason: error, size: 0, hashes: [] }),
+      );
+      return;
+    }
+    const bytes = served?.bytes.subarray(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    if (!served || !bytes || index >= served.hashes.length) {
+      effects.push(this.send(to, { type: 'piece', shard, index, ok: false, reason: served ? `no piece ${index}` : error, bytes: new Uint8Array(0) }));
+      return;
+    }
+    this.bytesServed.set(shard, (this.bytesServed.get(shard) ?? 0) + bytes.length);
+    effects.push(this.send(to, { type: 'piece', shard, index, ok: true, reason: '', bytes }));
+  }
+
+  /** Drops idle shards, then the least recently used until the cache fits (never `keep`). */
+  private evict(now: number, keep: string | undefined): void {
+    for (const [shard, served] of this.cache) if (shard !== keep && now - served.usedAt >= IDLE_MS) this.cache.delete(shard);
+    let total = 0;
+    for (const served of this.cache.values()) total += served.bytes.length;
+    const byAge = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt);
+    for (const [shard, served] of byAge) {
+      if (total <= CACHE_BYTES) break;
+      if (shard === keep) continue;
+      this.cache.delete(shard);
+      total -= served.bytes.length;
+    }
+  }
+}

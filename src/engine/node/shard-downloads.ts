@@ -1,0 +1,229 @@
+import { PIECE_BYTES, pieceCount, pieceListBytes } from '../content-id';
+import type { DigestCheck, EngineEffect } from './engine-io';
+import type { EngineMessage } from './messages';
+
+/** Who waits for a download: a fetch (export, queries) or an offer to keep a copy. */
+export type DownloadWaiter = { readonly kind: 'fetch'; readonly request: number } | { readonly kind: 'copy'; readonly from: string };
+
+export interface DownloadSettings {
+  /** Pieces asked for at once from one holder (the pipeline that keeps a link busy). */
+  readonly window: number;
+  /** A holder that sends nothing useful for this long is given up on for the next one. */
+  readonly silenceMs: number;
+  /** How long verified pieces of a stalled download are kept for a later resume. */
+  readonly keepPartialMs: number;
+}
+
+export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, keepPartialMs: 60_000 };
+
+interface Download {
+  readonly shard: string;
+  waiters: DownloadWaiter[];
+  /** Holders still to try after `source`, best first. */
+  sources: string[];
+  /** The holder being asked, or undefined while the download is parked. */
+  source: string | undefined;
+  size: number;
+  /** The verified piece list, once a holder's list has hashed to the shard id. */
+  hashes: readonly string[] | undefined;
+  checkingList: boolean;
+  /** Verified pieces; the rest are asked for. */
+  pieces: (Uint8Array | undefined)[];
+  /** Pieces asked for (or being checked), by index, with the holder asked. */
+  readonly asked: Map<number, string>;
+  lastProgressAt: number;
+  readonly failures: string[];
+  parkedAt: number;
+}
+
+/** What a node's downloads have done, for progress and tests. */
+export interface DownloadCounters {
+  piecesReceived: number;
+  bytesReceived: number;
+  piecesRejected: number;
+  /** Downloads that went on from verified pieces kept from an earlier, broken attempt. */
+  resumed: number;
+}
+
+/**
+ * The receiving side of shard transfers. A download pulls a shard from holders in order: it
+ * asks for the piece list, checks it against the shard id, then keeps `window` pieces in
+ * flight, checking each against its hash. A holder that refuses, goes silent or sends a bad
+ * list or piece is given up on (and penalized for bad data); the download goes on from the
+ * next holder, keeping every verified piece. With no holder left, fetches fail with the
+ * reasons, and the verified pieces wait `keepPartialMs` for a new offer or fetch to resume.
+ */
+export class ShardDownloads {
+  readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0 };
+  private readonly downloads = new Map<string, Download>();
+
+  constructor(
+    private readonly settings: DownloadSettings,
+    private readonly send: (to: string, message: EngineMessage) => EngineEffect,
+    /** Tells an offerer its copy will not arrive now (it offers again later, and the pieces resume). */
+    private readonly declineOffer: (from: string, shard: string, reason: string) => EngineEffect,
+  ) {}
+
+  /** Starts (or joins, or resumes) the download of `shard` from `sources`, best first. */
+  want(shard: string, waiter: DownloadWaiter, sources: readonly string[], now: number, effects: EngineEffect[]): void {
+    let download = this.downloads.get(shard);
+    if (!download) {
+      download = {
+        shard,
+        waiters: [],
+        sources: [],
+        source: undefined,
+        size: 0,
+        hashes: undefined,
+        checkingList: false,
+        pieces: [],
+        asked: new Map(),
+        lastProgressAt: now,
+        failures: [],
+        parkedAt: now,
+      };
+      this.downloads.set(shard, download);
+    }
+    if (!download.waiters.some((w) => sameWaiter(w, waiter))) download.waiters.push(waiter);
+    for (const source of sources) if (source !== download.source && !download.sources.includes(source)) download.sources.push(source);
+    if (download.source === undefined) {
+      if (download.pieces.some((piece) => piece !== undefined)) this.counters.resumed++;
+      this.nextSource(download, now, effects);
+    }
+  }
+
+  /** Whether a download of `shard` is under way or parked with verified pieces. */
+  has(shard: string): boolean {
+    return this.downloads.has(shard);
+  }
+
+  /** A holder answered a piece-list request: check the list against the shard id. */
+  onPieceList(from: string, message: Extract<EngineMessage, { type: 'pieces' }>, now: number, effects: EngineEffect[]): void {
+    const download = this.downloads.get(message.shard);
+    if (!download || download.source !== from || download.hashes !== undefined || download.checkingList) return;
+    if (!message.ok) return this.giveUp(download, `${from}: ${message.reason}`, now, effects);
+    download.checkingList = true;
+    effects.push({
+      type: 'check-digest',
+      check: { kind: 'piece-list', shard: message.shard, from, size: message.size, hashes: message.hashes },
+      expected: message.shard,
+      bytes: pieceListBytes(message.hashes),
+    });
+  }
+
+  /** A holder sent a piece: check its size, then its hash. */
+  onPiece(from: string, message: Extract<EngineMessage, { type: 'piece' }>, now: number, effects: EngineEffect[]): void {
+    const download = this.downloads.get(message.shard);
+    const expected = download?.hashes?.[message.index];
+    if (!download || expected === undefined || download.asked.get(message.index) !== from) return;
+    if (!message.ok) return this.giveUp(download, `${from}: ${message.reason}`, now, effects);
+    const length = Math.min(PIECE_BYTES, download.size - message.index * PIECE_BYTES);
+    if (message.bytes.length !== length) return this.reject(download, from, `sent ${message.bytes.length} bytes for a ${length}-byte piece`, now, effects);
+    effects.push({ type: 'check-digest', check: { kind: 'piece', shard: message.shard, from, index: message.index }, expected, bytes: message.bytes });
+  }
+
+  /** A hash check this module asked for came back. */
+  onChecked(check: DigestCheck, ok: boolean, bytes: Uint8Array, now: number, effects: EngineEffect[]): void {
+    const download = this.downloads.get(check.shard);
+    if (!download || download.source !== check.from) return;
+    if (check.kind === 'piece-list') {
+      download.checkingList = false;
+      if (!ok) return this.reject(download, check.from, 'sent a piece list that does not hash to the shard id', now, effects);
+      download.hashes = check.hashes;
+      download.size = check.size;
+      if (download.pieces.length !== check.hashes.length) download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
+      download.lastProgressAt = now;
+      return this.askMore(download, effects);
+    }
+    if (download.asked.get(check.index) !== check.from) return;
+    download.asked.delete(check.index);
+    if (!ok) return this.reject(download, check.from, `sent piece ${check.index} that does not match its hash`, now, effects);
+    download.pieces[check.index] = bytes;
+    download.lastProgressAt = now;
+    this.counters.piecesReceived++;
+    this.counters.bytesReceived += bytes.length;
+    this.askMore(download, effects);
+  }
+
+  /** Gives up on silent holders and forgets parked pieces nobody came back for. */
+  tick(now: number, effects: EngineEffect[]): void {
+    for (const download of [...this.downloads.values()]) {
+      if (download.source !== undefined && now - download.lastProgressAt >= this.settings.silenceMs) {
+        this.giveUp(download, `${download.source}: no answer within ${this.settings.silenceMs} ms`, now, effects);
+      } else if (download.source === undefined && now - download.parkedAt >= this.settings.keepPartialMs) {
+        this.downloads.delete(download.shard);
+      }
+    }
+  }
+
+  /** Bytes verified so far for each download (for progress). */
+  progress(): { shard: string; received: number; size: number }[] {
+    return [...this.downloads.values()].map((d) => ({ shard: d.shard, received: d.pieces.reduce((sum, p) => sum + (p?.length ?? 0), 0), size: d.size }));
+  }
+
+  private reject(download: Download, from: string, reason: string, now: number, effects: EngineEffect[]): void {
+    this.counters.piecesRejected++;
+    effects.push({ type: 'penalize', peer: from, reason: `${reason} (shard ${download.shard})` });
+    this.giveUp(download, `${from}: ${reason}`, now, effects);
+  }
+
+  private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[]): void {
+    download.failures.push(reason);
+    download.asked.clear();
+    download.checkingList = false;
+    this.nextSource(download, now, effects);
+  }
+
+  private nextSource(download: Download, now: number, effects: EngineEffect[]): void {
+    download.source = download.sources.shift();
+    download.lastProgressAt = now;
+    if (download.source === undefined) return this.park(download, now, effects);
+    if (download.hashes === undefined) {
+      download.checkingList = false;
+      effects.push(this.send(download.source, { type: 'pieces-request', shard: download.shard }));
+    } else {
+      this.askMore(download, effects);
+    }
+  }
+
+  /** No holder left: fetches fail with the reasons; verified pieces stay for a resume. */
+  private park(download: Download, now: number, effects: EngineEffect[]): void {
+    const why = download.failures.length > 0 ? download.failures.join('; ') : 'no live node holds it';
+    for (const waiter of download.waiters) {
+      if (waiter.kind === 'fetch') {
+        effects.push({ type: 'fetched-shard', request: waiter.request, shard: download.shard, bytes: undefined, error: `shard ${download.shard} could not be fetched: ${why}` });
+      } else {
+        effects.push(this.declineOffer(waiter.from, download.shard, `transfer stalled: ${why}`));
+      }
+    }
+    download.waiters = [];
+    download.failures.length = 0;
+    download.parkedAt = now;
+    if (!download.pieces.some((piece) => piece !== undefined)) this.downloads.delete(download.shard);
+  }
+
+  private askMore(download: Download, effects: EngineEffect[]): void {
+    const source = download.source;
+    if (source === undefined) return;
+    if (download.pieces.every((piece) => piece !== undefined)) return this.complete(download, effects);
+    for (let index = 0; index < download.pieces.length && download.asked.size < this.settings.window; index++) {
+      if (download.pieces[index] !== undefined || download.asked.has(index)) continue;
+      download.asked.set(index, source);
+      effects.push(this.send(source, { type: 'piece-request', shard: download.shard, index }));
+    }
+  }
+
+  private complete(download: Download, effects: EngineEffect[]): void {
+    this.downloads.delete(download.shard);
+    const bytes = new Uint8Array(download.size);
+    download.pieces.forEach((piece, i) => bytes.set(piece ?? new Uint8Array(0), i * PIECE_BYTES));
+    for (const waiter of download.waiters) {
+      if (waiter.kind === 'fetch') effects.push({ type: 'fetched-shard', request: waiter.request, shard: download.shard, bytes, error: '' });
+      else effects.push({ type: 'store-shard', shard: download.shard, bytes, from: waiter.from });
+    }
+  }
+}
+
+function sameWaiter(a: DownloadWaiter, b: DownloadWaiter): boolean {
+  return a.kind === 'fetch' ? b.kind === 'fetch' && a.request === b.request : b.kind === 'copy' && a.from === b.from;
+}
