@@ -55,11 +55,13 @@ const engineRestrictedSyntax = [
   },
 ];
 
+const engineImportsMessage =
+  'src/engine imports no I/O library (libp2p, idb, comlink, Node built-ins): it runs in Node and in the worker through ports.';
 const engineRestrictedImports = {
   patterns: [
     {
       group: ['libp2p', '@libp2p/*', 'idb', 'comlink', 'node:*', 'fs', 'path'],
-      message: 'src/engine imports no I/O library (libp2p, idb, comlink, Node built-ins): it runs in Node and in the worker through ports.',
+      message: engineImportsMessage,
     },
   ],
 };
@@ -153,7 +155,7 @@ export default tseslint.config(
       // node:crypto serves as an independent oracle for the engine's WebCrypto hashing.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['libp2p', '@libp2p/*', 'idb', 'comlink', 'node:*', '!node:crypto', 'fs', 'path'], message: engineRestrictedImports.patterns[0].message }] },
+        { patterns: [{ group: ['libp2p', '@libp2p/*', 'idb', 'comlink', 'node:*', '!node:crypto', 'fs', 'path'], message: engineImportsMessage }] },
       ],
     },
   },

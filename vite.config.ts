@@ -9,9 +9,9 @@ export default defineConfig({
     // libp2p and its WebRTC stack make one ~700 kB chunk; it is loaded once per tab.
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
-      // The app; the diagnostics page that runs the port contracts in this browser; and the
-      // bare mesh peer the mesh benchmark drives.
-      input: { main: 'index.html', diagnostics: 'diagnostics.html', bench: 'bench.html' },
+      // The app; the diagnostics page that runs the port contracts in this browser; the bare
+      // mesh peer the mesh benchmark drives; and the full peer the distribution benchmark drives.
+      input: { main: 'index.html', diagnostics: 'diagnostics.html', bench: 'bench.html', 'distribution-bench': 'distribution-bench.html' },
     },
   },
   worker: {

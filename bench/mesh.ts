@@ -1,12 +1,8 @@
 // Mesh benchmark: two Chromium tabs, one signaling server, same run. Mesh shard-stream goodput
 // against a raw RTCDataChannel between the same two tabs (3 interleaved reps), fresh-dial
 // success and time, and join time (page load to first peer). Prints a JSON line last.
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { startSignalServer } from '../e2e/support/signal-server-process';
-
-const MiB = 1024 * 1024;
+import type { Page } from '@playwright/test';
+import { callIn, MiB, openBenchPage, percentile, startBrowserBench } from './browser-bench';
 const TOTAL = Number(process.env.MESH_BENCH_MIB ?? 100) * MiB;
 const FRAME = 4 * MiB;
 const REPS = 3;
@@ -23,40 +19,18 @@ interface BenchPeer {
   redial(peer: string, count: number): Promise<{ durations: number[]; failures: string[] }>;
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-};
+const call = <T>(page: Page, fn: (peer: BenchPeer, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'benchPeer', fn, arg);
 
-async function openPeer(browser: Browser, url: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(url);
-  await page.waitForFunction(() => (globalThis as { benchPeer?: unknown }).benchPeer !== undefined);
-  return page;
-}
-
-const call = <T>(page: Page, fn: (peer: BenchPeer, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> =>
-  page.evaluate(
-    ([source, value]) => {
-      const peer = (globalThis as unknown as { benchPeer: BenchPeer }).benchPeer;
-      return (new Function('peer', 'arg', `return (${source})(peer, arg)`) as (p: BenchPeer, a: unknown) => Promise<T>)(peer, value);
-    },
-    [fn.toString(), arg] as const,
-  );
-
-if (!existsSync('signaling-server/dist/cli.js')) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-const server = await startSignalServer(process.execPath, ['signaling-server/dist/cli.js', '--port', String(PORT)]);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const bench = await startBrowserBench(PORT);
+const { browser } = bench;
+const openPeer = (url: string): Promise<Page> => openBenchPage(browser, url, 'benchPeer');
 try {
-  const url = `${server.url}bench.html?swarm=bench-${Date.now()}${process.env.MESH_BENCH_QUERY ? `&${process.env.MESH_BENCH_QUERY}` : ''}`;
-  const first = await openPeer(browser, url);
+  const url = `${bench.url}bench.html?swarm=bench-${Date.now()}${process.env.MESH_BENCH_QUERY ? `&${process.env.MESH_BENCH_QUERY}` : ''}`;
+  const first = await openPeer(url);
   const joins: number[] = [];
   let second: Page | undefined;
   for (let i = 0; i < JOINS; i++) {
-    const page = await openPeer(browser, url);
+    const page = await openPeer(url);
     await page.waitForFunction(() => (globalThis as unknown as { benchPeer: BenchPeer }).benchPeer.joinMs() !== undefined, undefined, { timeout: 30_000 });
     joins.push((await call(page, (peer) => peer.joinMs())) ?? NaN);
     if (i === 0) second = page;
@@ -102,6 +76,5 @@ try {
     })}\n`,
   );
 } finally {
-  await browser.close();
-  await server.stop();
+  await bench.close();
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, string> = {
   placement: 'placement.ts',
   mesh: 'mesh.ts',
+  distribution: 'distribution.ts',
 };
 
 const name = process.argv[2];

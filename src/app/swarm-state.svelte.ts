@@ -2,7 +2,10 @@ import { SwarmSession, type SessionSnapshot } from '../mesh/swarm-session';
 import { swarmFromSearch } from '../mesh/swarm-protocols';
 
 const REFRESH_MS = 500;
-const DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024;
+const DEFAULT_BUDGET_MIB = 512;
+/** The budget a user set, per browser profile (its tabs share the disk). */
+const BUDGET_KEY = 'tabswarm:budget-mib';
+const MiB = 1024 * 1024;
 
 /** The page's view of its swarm session, refreshed from the engine worker. */
 export class SwarmState {
@@ -14,19 +17,32 @@ export class SwarmState {
   uploading = $state(false);
   uploadMessage = $state('');
   uploadError = $state('');
+  /** What the user lends the swarm from this tab, MiB. */
+  budgetMiB = $state(DEFAULT_BUDGET_MIB);
   private session: SwarmSession | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   async start(): Promise<void> {
     try {
       this.swarm = swarmFromSearch(location.search);
-      this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: DEFAULT_BUDGET_BYTES });
+      const saved = Number(localStorage.getItem(BUDGET_KEY));
+      if (Number.isFinite(saved) && saved >= 0 && localStorage.getItem(BUDGET_KEY) !== null) this.budgetMiB = saved;
+      this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: this.budgetMiB * MiB });
       (globalThis as { tabswarm?: SwarmSession }).tabswarm = this.session;
       await this.refresh();
       this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  /** Changes what this tab lends the swarm; kept for the next visit. */
+  async setBudget(mib: number): Promise<void> {
+    if (!this.session || !Number.isFinite(mib) || mib < 0) return;
+    localStorage.setItem(BUDGET_KEY, String(mib));
+    this.budgetMiB = mib;
+    await this.session.setBudget(Math.round(mib * MiB));
+    await this.refresh();
   }
 
   /** Reads, shards and publishes a file the user dropped or picked. */

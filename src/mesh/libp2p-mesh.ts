@@ -47,7 +47,8 @@ export class Libp2pMesh implements Mesh {
   private readonly members = new Set<string>();
   private readonly dialing = new Set<string>();
   private readonly retryAt = new Map<string, { at: number; attempt: number }>();
-  private readonly writers = new Map<string, FrameWriter>();
+  /** One writer per peer and protocol; a stream being opened is shared by every send that waits for it. */
+  private readonly writers = new Map<string, Promise<FrameWriter>>();
   private readonly messageHandlers = new Set<(delivery: MeshDelivery) => void>();
   private readonly peerHandlers = new Set<(event: MeshPeerEvent) => void>();
   private reconcileTimer: ReturnType<typeof setInterval> | undefined;
@@ -256,14 +257,31 @@ export class Libp2pMesh implements Mesh {
   private async writerFor(peer: string, protocol: string, via?: Connection): Promise<FrameWriter> {
     const key = `${peer}|${protocol}`;
     const existing = this.writers.get(key);
-    if (existing && existing.stream.status === 'open' && existing.stream.writeStatus === 'writable') return existing;
+    if (existing) {
+      const writer = await existing.catch(() => undefined);
+      if (writer && writer.stream.status === 'open' && writer.stream.writeStatus === 'writable') return writer;
+      if (this.writers.get(key) === existing) this.writers.delete(key);
+      // Another send may have started a new stream meanwhile: share it.
+      const replaced = this.writers.get(key);
+      if (replaced) return replaced;
+    }
+    const opening = this.openWriter(key, peer, protocol, via);
+    this.writers.set(key, opening);
+    opening.catch(() => {
+      if (this.writers.get(key) === opening) this.writers.delete(key);
+    });
+    return opening;
+  }
+
+  private async openWriter(key: string, peer: string, protocol: string, via: Connection | undefined): Promise<FrameWriter> {
     const connection = via ?? this.directConnection(peer);
     if (!connection) throw new Error(`no direct connection to ${peer}`);
     const stream = await connection.newStream(protocol, { signal: AbortSignal.timeout(10_000) });
     const writer = new FrameWriter(stream);
-    this.writers.set(key, writer);
     stream.addEventListener('close', () => {
-      if (this.writers.get(key) === writer) this.writers.delete(key);
+      void this.writers.get(key)?.then((current) => {
+        if (current === writer) this.writers.delete(key);
+      }, () => undefined);
     });
     return writer;
   }

@@ -17,6 +17,8 @@ export interface SwarmSessionOptions {
   /** Origin of the signaling server (the page's own). */
   readonly origin: string;
   readonly budgetBytes: number;
+  /** Takes frames of another protocol sharing the mesh (a benchmark's baseline) before the engine sees them; true = taken. */
+  readonly interceptFrame?: (from: string, bytes: Uint8Array) => boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export class SwarmSession {
     );
     // Frames that arrive before the engine is ready wait for it (comlink queues calls in order).
     mesh.onMessage(({ from, bytes }) => {
+      if (options.interceptFrame?.(from, bytes)) return;
       const buffer =
         bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
           ? (bytes.buffer as ArrayBuffer)
@@ -79,6 +82,11 @@ export class SwarmSession {
   /** A dataset back out of the swarm as a file. */
   exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }> {
     return this.engine.exportDataset(id, format);
+  }
+
+  /** Sets how much this tab lends the swarm; resolves with the budget in force (the browser may allow less). */
+  setBudget(bytes: number): Promise<number> {
+    return this.engine.setBudget(bytes);
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,15 @@ export interface EngineSnapshot {
   readonly messagesRejected: number;
   /** Copies this tab has received and stored since it started (transfer traffic). */
   readonly copiesStored: number;
+  /** Pieces pulled and bytes served since the tab started, and shards being pulled now. */
+  readonly transfers: {
+    readonly piecesReceived: number;
+    readonly bytesReceived: number;
+    readonly piecesRejected: number;
+    readonly resumed: number;
+    readonly bytesServed: number;
+    readonly downloading: number;
+  };
 }
 
 /** Who the tab is, as the engine needs it. */
@@ -60,6 +69,8 @@ export interface EngineWorkerApi {
   ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }>;
   /** Fetches a dataset's shards from the swarm and writes it as a file (the buffer is transferred). */
   exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }>;
+  /** Sets how much this tab lends the swarm (capped by the browser's quota); resolves with the budget in force. */
+  setBudget(bytes: number): Promise<number>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */
   leave(): Promise<void>;
 }

@@ -94,6 +94,7 @@ const api: EngineWorkerApi = {
       storagePersisted: storage?.persisted ?? false,
       messagesRejected: engine.counters.messagesRejected,
       copiesStored: engine.counters.copiesStored,
+      transfers: { ...engine.transferCounters(), downloading: engine.downloadsInProgress().length },
     };
   },
 
@@ -120,6 +121,15 @@ const api: EngineWorkerApi = {
     const exported = await exportDataset(manifest, format, fetchShard);
     const buffer = exported.bytes.buffer.slice(exported.bytes.byteOffset, exported.bytes.byteOffset + exported.bytes.byteLength) as ArrayBuffer;
     return Comlink.transfer({ fileName: exported.fileName, mimeType: exported.mimeType, bytes: buffer }, [buffer]);
+  },
+
+  async setBudget(bytes: number): Promise<number> {
+    if (!store || !driver) throw new Error('the engine worker is not started');
+    const budget = await resolveStorageBudget(bytes);
+    store.setBudget(budget.budgetBytes);
+    storage = budget;
+    driver.step({ type: 'capacity-changed', now: clock.now(), capacity: await store.capacity() });
+    return budget.budgetBytes;
   },
 
   async leave(): Promise<void> {

@@ -4,6 +4,12 @@ import type { ShardStore, StoreCapacity, StoredShardInfo } from '../engine/ports
 import { openNodeDatabase, type NodeDatabase } from './node-database';
 
 /**
+ * Shard writes need not survive a power cut (every shard has replicas elsewhere), only a
+ * browser crash: relaxed durability skips the flush to disk and about doubles write speed.
+ */
+const RELAXED: IDBTransactionOptions = { durability: 'relaxed' };
+
+/**
  * Shards in IndexedDB. Bytes are hashed before the write transaction opens (a transaction
  * closes when it waits on anything but IndexedDB), then the budget check, the insert and the
  * usage counter commit together, so concurrent puts can neither overshoot the budget nor count
@@ -28,7 +34,7 @@ export class IndexedDbShardStore implements ShardStore {
   async put(id: string, bytes: Uint8Array): Promise<void> {
     const copy = bytes.slice();
     await verifyContentId(id, copy);
-    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite');
+    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
     const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
     if (known) {
       await tx.done;
@@ -67,7 +73,7 @@ export class IndexedDbShardStore implements ShardStore {
   }
 
   async delete(id: string): Promise<void> {
-    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite');
+    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
     const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
     if (known) {
       await Promise.all([

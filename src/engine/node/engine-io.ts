@@ -51,6 +51,8 @@ export type EngineEvent =
   | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity }
   /** Something on this node needs a shard's bytes (export, a query): fetch from the best live holder. */
   | { readonly type: 'fetch-shard'; readonly now: number; readonly request: number; readonly shard: string }
+  /** The store's budget changed (the user's setting, or the browser's quota). */
+  | { readonly type: 'capacity-changed'; readonly now: number; readonly capacity: StoreCapacity }
   /** The user closes the tab gracefully: hand shards off, then go. */
   | { readonly type: 'leave'; readonly now: number };
 

@@ -143,6 +143,7 @@ export class EngineNode {
         this.downloads.onChecked(event.check, event.ok, event.bytes, this.now, effects);
         break;
       case 'shard-deleted':
+      case 'capacity-changed':
         this.touch(this.capacityFields(event.capacity));
         break;
       case 'publish':

@@ -14,7 +14,7 @@ export interface DownloadSettings {
   readonly keepPartialMs: number;
 }
 
-export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, keepPartialMs: 60_000 };
+export const defaultDownloadSettings: DownloadSettings = { window: 4, silenceMs: 5_000, keepPartialMs: 60_000 };
 
 interface Download {
   readonly shard: string;

@@ -1,12 +1,16 @@
+import type { Table } from 'apache-arrow';
 import { createManifest, type DatasetManifest, type ShardEntry } from '../../engine/catalog/manifest';
 import { contentId } from '../../engine/content-id';
 import { formatBytes } from '../../engine/format-bytes';
 import { MAX_SHARD_BYTES } from '../../engine/node/messages';
 import type { ShardStore } from '../../engine/ports/shard-store';
+import type { DatasetPart } from './dataset-part';
 import { readDataset, UnreadableDatasetError } from './read-dataset';
-import { shardTable } from './shard-table';
+import { shardTable, type TableShard } from './shard-table';
 
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
+/** Store writes kept in flight while the next shards are made: IndexedDB works on its own thread. */
+const WRITES_IN_FLIGHT = 4;
 
 export interface IngestRequest {
   readonly fileName: string;
@@ -19,48 +23,70 @@ export interface IngestRequest {
 }
 
 /**
- * A dropped file to a manifest whose shards are all staged in the local store. Nothing is
- * published here, and on any failure every shard this upload added is removed again: a
- * failed upload leaves nothing behind.
+ * A dropped file to a manifest whose shards are all staged in the local store. Each part the
+ * reader produces is cut into shards (its short last shard waits for the next part's rows, so
+ * every shard but the dataset's last is near the target), and shards are hashed and written
+ * while the reader reads on. Nothing is published here, and on any failure every shard this
+ * upload added is removed again: a failed upload leaves nothing behind.
  */
 export async function ingestDataset(request: IngestRequest, store: ShardStore): Promise<DatasetManifest> {
   // Shards come out at up to 1.5x the target, and a shard must fit one transfer.
   if (request.shardBytes > MAX_SHARD_BYTES / 2) throw new RangeError(`shard target ${formatBytes(request.shardBytes)} exceeds ${formatBytes(MAX_SHARD_BYTES / 2)}`);
-  const table = await readDataset(request.fileName, request.bytes);
-  const pieces = [...shardTable(table, request.shardBytes)];
-  const oversized = pieces.find((piece) => piece.bytes.byteLength > MAX_SHARD_BYTES);
-  if (oversized) {
-    throw new UnreadableDatasetError(
-      `${request.fileName} has a row (row ${oversized.firstRow + 1}) of ${formatBytes(oversized.bytes.byteLength)}, over the ${formatBytes(MAX_SHARD_BYTES)} a shard can hold`,
-    );
-  }
-  const totalBytes = pieces.reduce((sum, piece) => sum + piece.bytes.byteLength, 0);
-  if (totalBytes * request.replicas > request.swarmFreeBytes) {
-    throw new UnreadableDatasetError(
-      `${request.fileName} needs ${formatBytes(totalBytes * request.replicas)} for ${request.replicas} copies but the swarm has ` +
-        `${formatBytes(request.swarmFreeBytes)} free; open more tabs or raise their storage budgets`,
-    );
-  }
+  const existing = new Set((await store.list()).map((shard) => shard.id));
   const added: string[] = [];
+  const writes: Promise<void>[] = [];
   try {
     const shards: ShardEntry[] = [];
-    for (const piece of pieces) {
-      const id = await contentId(piece.bytes);
-      if (!(await store.has(id))) {
-        await store.put(id, piece.bytes);
-        added.push(id);
+    let schemaOf: Table | undefined;
+    let rows = 0;
+    let totalBytes = 0;
+    let carried: Table | undefined;
+    const stage = async (piece: TableShard): Promise<void> => {
+      if (piece.bytes.byteLength > MAX_SHARD_BYTES) {
+        throw new UnreadableDatasetError(
+          `${request.fileName} has a row (row ${rows + piece.firstRow + 1}) of ${formatBytes(piece.bytes.byteLength)}, over the ${formatBytes(MAX_SHARD_BYTES)} a shard can hold`,
+        );
       }
-      shards.push({ id, bytes: piece.bytes.byteLength, rows: piece.rows, firstRow: piece.firstRow, stats: piece.stats });
+      totalBytes += piece.bytes.byteLength;
+      if (totalBytes * request.replicas > request.swarmFreeBytes) {
+        throw new UnreadableDatasetError(
+          `${request.fileName} needs more than ${formatBytes(totalBytes * request.replicas)} for ${request.replicas} copies but the swarm has ` +
+            `${formatBytes(request.swarmFreeBytes)} free; open more tabs or raise their storage budgets`,
+        );
+      }
+      const id = await contentId(piece.bytes);
+      shards.push({ id, bytes: piece.bytes.byteLength, rows: piece.rows, firstRow: rows + piece.firstRow, stats: piece.stats });
+      if (existing.has(id) || added.includes(id)) return;
+      added.push(id);
+      if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+      writes.push(store.put(id, piece.bytes));
+    };
+    // readDataset reads the next part while this one is staged.
+    for (const parts = readDataset(request.fileName, request.bytes); ; ) {
+      const part: IteratorResult<DatasetPart> = await parts.next();
+      if (!part.done) schemaOf ??= part.value.table;
+      const rowsNow = part.done ? carried : carried ? carried.concat(part.value.table) : part.value.table;
+      carried = undefined;
+      const pieces = rowsNow ? [...shardTable(rowsNow, request.shardBytes)] : [];
+      // A part's last shard is short unless it is the dataset's last: its rows join the next part.
+      const tail = part.done ? undefined : pieces.pop();
+      if (tail) carried = rowsNow?.slice(tail.firstRow);
+      for (const piece of pieces) await stage(piece);
+      rows += pieces.reduce((sum, piece) => sum + piece.rows, 0);
+      if (part.done) break;
     }
+    await Promise.all(writes.splice(0));
+    if (!schemaOf) throw new UnreadableDatasetError(`${request.fileName} has no rows`);
     return await createManifest({
       name: request.fileName,
-      columns: table.schema.fields.map((field) => ({ name: field.name, type: String(field.type) })),
-      rows: table.numRows,
+      columns: schemaOf.schema.fields.map((field) => ({ name: field.name, type: String(field.type) })),
+      rows,
       bytes: totalBytes,
       shards,
       createdBy: request.uploader,
     });
   } catch (error) {
+    await Promise.allSettled(writes);
     await Promise.all(added.map((id) => store.delete(id).catch(() => undefined)));
     throw error;
   }

@@ -1,11 +1,10 @@
 import { tableFromIPC, tableFromJSON, type Table } from 'apache-arrow';
-import { duckDb } from './duckdb-instance';
 import { tableFromParquet } from './parquet-codec';
+import type { DatasetPart } from './dataset-part';
+import { readDelimited } from './read-delimited';
+import { UnreadableDatasetError } from './unreadable-dataset-error';
 
-/** A file the user dropped could not become a dataset; the message says why and what to do. */
-export class UnreadableDatasetError extends Error {
-  override readonly name = 'UnreadableDatasetError';
-}
+export { UnreadableDatasetError };
 
 export type DatasetFormat = 'csv' | 'tsv' | 'arrow' | 'json' | 'ndjson' | 'parquet';
 
@@ -28,28 +27,40 @@ export function formatOfFile(fileName: string): DatasetFormat | undefined {
   return formats[extension];
 }
 
-/** Reads a dropped file into one Arrow table; throws UnreadableDatasetError for bad input. */
-export async function readDataset(fileName: string, bytes: Uint8Array): Promise<Table> {
+/**
+ * Reads a dropped file as a sequence of parts with one schema: a big CSV comes in parts (the
+ * next read while the caller handles this one), any other file as one table. Throws
+ * UnreadableDatasetError, saying why, for bad input.
+ */
+export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGenerator<DatasetPart> {
   const format = formatOfFile(fileName);
   if (!format) throw new UnreadableDatasetError(`${fileName}: unsupported file type; drop CSV, TSV, Parquet, Arrow IPC, JSON or NDJSON`);
   if (bytes.byteLength === 0) throw new UnreadableDatasetError(`${fileName} is empty`);
-  let table: Table;
-  try {
-    table = await readFormat(format, fileName, bytes);
-  } catch (error) {
-    if (error instanceof UnreadableDatasetError) throw error;
-    throw new UnreadableDatasetError(`${fileName} could not be read as ${format.toUpperCase()}: ${error instanceof Error ? error.message : String(error)}`);
+  const parts =
+    format === 'csv' || format === 'tsv' ? readDelimited(fileName, bytes, format === 'tsv' ? '\t' : undefined) : single(readWhole(format, fileName, bytes));
+  let rows = 0;
+  for (;;) {
+    let next: IteratorResult<DatasetPart>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      if (error instanceof UnreadableDatasetError) throw error;
+      throw new UnreadableDatasetError(`${fileName} could not be read as ${format.toUpperCase()}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (next.done) break;
+    if (next.value.table.numCols === 0) throw new UnreadableDatasetError(`${fileName} has no columns`);
+    rows += next.value.table.numRows;
+    yield next.value;
   }
-  if (table.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
-  if (table.numCols === 0) throw new UnreadableDatasetError(`${fileName} has no columns`);
-  return table;
+  if (rows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
 }
 
-async function readFormat(format: DatasetFormat, fileName: string, bytes: Uint8Array): Promise<Table> {
+async function* single(table: Promise<Table>): AsyncGenerator<DatasetPart> {
+  yield { table: await table };
+}
+
+async function readWhole(format: Exclude<DatasetFormat, 'csv' | 'tsv'>, fileName: string, bytes: Uint8Array): Promise<Table> {
   switch (format) {
-    case 'csv':
-    case 'tsv':
-      return readDelimited(fileName, bytes, format === 'tsv' ? '\t' : undefined);
     case 'arrow':
       return tableFromIPC(bytes);
     case 'json': {
@@ -63,27 +74,5 @@ async function readFormat(format: DatasetFormat, fileName: string, bytes: Uint8A
     }
     case 'parquet':
       return tableFromParquet(bytes);
-  }
-}
-
-let registered = 0;
-
-async function readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): Promise<Table> {
-  const db = await duckDb();
-  const name = `upload-${registered++}.csv`;
-  // DuckDB takes the buffer over; keep the caller's bytes intact.
-  await db.registerFileBuffer(name, bytes.slice());
-  const connection = await db.connect();
-  try {
-    const options = delimiter ? `, delim = '${delimiter}'` : '';
-    const table = await connection.query(`SELECT * FROM read_csv_auto('${name}'${options})`);
-    // The sniffer names a file with no usable header and one text column `column0`: that is not a table.
-    if (table.numCols === 1 && table.schema.fields[0]?.name === 'column0' && table.numRows === 0) {
-      throw new UnreadableDatasetError(`${fileName} has no rows`);
-    }
-    return table as unknown as Table;
-  } finally {
-    await connection.close();
-    await db.dropFile(name);
   }
 }

@@ -1,8 +1,8 @@
-import { tableFromArrays, tableFromIPC } from 'apache-arrow';
+import { Table, tableFromArrays, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../engine/testing/seeded-random';
-import { columnStats } from './column-stats';
-import { shardTable } from './shard-table';
+import { codePointLess, columnStats, genericColumnStats } from './column-stats';
+import { shardTable, type TableShard } from './shard-table';
 
 function sampleTable(rows: number, seed: number) {
   const random = new SeededRandom(seed);
@@ -13,26 +13,28 @@ function sampleTable(rows: number, seed: number) {
   });
 }
 
+/** Shards of `rows` rows numbered by `id`: in order, all rows once, each within 0.5-1.5x the target (the last may be short). */
+function expectShardsCoverInOrder(shards: readonly TableShard[], rows: number, target: number): void {
+  expect(shards.length).toBeGreaterThan(3);
+  let next = 0;
+  const ids: number[] = [];
+  for (const shard of shards) {
+    expect(shard.firstRow).toBe(next);
+    next += shard.rows;
+    expect(shard.bytes.byteLength).toBeLessThanOrEqual(target * 1.5);
+    const back = tableFromIPC(shard.bytes);
+    expect(back.numRows).toBe(shard.rows);
+    ids.push(...(back.getChild('id')?.toArray() as Int32Array));
+  }
+  expect(ids).toEqual(Array.from({ length: rows }, (_, i) => i));
+  for (const shard of shards.slice(0, -1)) expect(shard.bytes.byteLength).toBeGreaterThan(target * 0.5);
+}
+
 describe('shardTable', () => {
   it('cuts a table into ~target-sized IPC shards whose rows, read back, equal the input in order', () => {
     const table = sampleTable(50_000, 1);
     const target = 256 * 1024;
-    const shards = [...shardTable(table, target)];
-    expect(shards.length).toBeGreaterThan(3);
-    let next = 0;
-    const ids: number[] = [];
-    for (const shard of shards) {
-      expect(shard.firstRow).toBe(next);
-      next += shard.rows;
-      expect(shard.bytes.byteLength).toBeLessThanOrEqual(target * 1.5);
-      const back = tableFromIPC(shard.bytes);
-      expect(back.numRows).toBe(shard.rows);
-      ids.push(...(back.getChild('id')?.toArray() as Int32Array));
-    }
-    expect(next).toBe(table.numRows);
-    expect(ids).toEqual(Array.from({ length: table.numRows }, (_, i) => i));
-    // All but the last shard land near the target.
-    for (const shard of shards.slice(0, -1)) expect(shard.bytes.byteLength).toBeGreaterThan(target * 0.5);
+    expectShardsCoverInOrder([...shardTable(table, target)], table.numRows, target);
   });
 
   it('keeps a single row whole even when it alone exceeds the target', () => {
@@ -57,5 +59,48 @@ describe('columnStats', () => {
     expect(stats.n).toEqual({ min: -1, max: 7, nulls: 1 });
     expect(stats.s).toEqual({ min: 'a', max: 'c', nulls: 1 });
     expect(stats.big).toEqual({ min: -2, max: '9007199254740993', nulls: 0 });
+  });
+});
+
+describe('columnStats fast paths', () => {
+  // Seeded; reproduce one with: npx vitest run src/workers/ingest/shard-table.test.ts -t "fast paths"
+  it.each([1, 2, 3, 4, 5])('agree with the value-by-value reference on sliced columns with nulls (seed %i)', (seed) => {
+    const random = new SeededRandom(seed);
+    const rows = 500 + random.int(500);
+    const maybe = <T>(value: T): T | null => (random.next() < 0.1 ? null : value);
+    const alphabet = ['a', 'b', 'z', 'é', '中', '\u{1F600}', '\uFFFD', ''];
+    const table = tableFromArrays({
+      i32: Array.from({ length: rows }, () => maybe(random.int(2000) - 1000)),
+      f64: Array.from({ length: rows }, () => maybe(random.next() < 0.02 ? Number.NaN : (random.next() - 0.5) * 1e6)),
+      big: BigInt64Array.from({ length: rows }, () => BigInt(random.int(1e9)) * (random.next() < 0.5 ? -1n : 1n) * 10_000_000n),
+      text: Array.from({ length: rows }, () => maybe(Array.from({ length: random.int(4) }, () => random.pick(alphabet)).join(''))),
+    });
+    const from = random.int(rows / 2);
+    const slice = table.slice(from, from + 1 + random.int(rows / 2));
+    const fast = columnStats(slice);
+    for (const field of slice.schema.fields) {
+      const column = slice.getChild(field.name as 'i32');
+      if (!column) throw new Error(`no column ${field.name}`);
+      expect(fast[field.name], `${field.name} (seed ${seed})`).toEqual(genericColumnStats(column));
+    }
+  });
+
+  it('order strings by code point, as DuckDB does, not by UTF-16 unit', () => {
+    // U+1F600 is one code point above U+FFFD, though its first UTF-16 unit (U+D83D) is below.
+    expect(codePointLess('\uFFFD', '\u{1F600}')).toBe(true);
+    expect(columnStats(tableFromArrays({ s: ['\u{1F600}', '\uFFFD'] })).s).toEqual({ min: '\uFFFD', max: '\u{1F600}', nulls: 0 });
+  });
+});
+
+describe('shardTable over many small batches', () => {
+  it('groups whole batches into ~target shards, rows in order', () => {
+    const whole = sampleTable(40_000, 9);
+    const batches = [];
+    for (let row = 0; row < whole.numRows; row += 2048) batches.push(...whole.slice(row, row + 2048).batches);
+    const table = new Table(batches);
+    const target = 128 * 1024;
+    const shards = [...shardTable(table, target)];
+    expectShardsCoverInOrder(shards, whole.numRows, target);
+    for (const shard of shards.slice(0, -1)) expect(shard.rows % 2048, 'a shard of whole 2048-row batches').toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { tableToIPC, type Table } from 'apache-arrow';
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { ColumnStats } from '../../engine/catalog/manifest';
 import { columnStats } from './column-stats';
 
@@ -16,13 +16,46 @@ const MAX_REFINEMENTS = 3;
 const FIRST_GUESS_ROWS = 1024;
 
 /**
- * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. Bytes are
- * not proportional to rows (dictionaries and schema cost the same in every shard), so each
- * shard's row count is guessed from the previous shard and refined by measuring until the
- * shard is within 25% of the target (or the table ends); a single huge row stays whole.
+ * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. Small record
+ * batches (DuckDB makes 2048-row ones) are grouped whole: encoding whole batches is a copy of
+ * their buffers, where a slice must be realigned. A big batch is cut by `sliceShards`.
  */
 export function* shardTable(table: Table, targetBytes: number): Generator<TableShard> {
   if (!(targetBytes > 0)) throw new RangeError(`shard target must be > 0 bytes, got ${targetBytes}`);
+  let group: RecordBatch[] = [];
+  let groupBytes = 0;
+  let firstRow = 0;
+  function* flush(): Generator<TableShard> {
+    if (group.length === 0) return;
+    const rows = new Table(group);
+    yield { bytes: tableToIPC(rows, 'stream'), rows: rows.numRows, firstRow, stats: columnStats(rows) };
+    firstRow += rows.numRows;
+    group = [];
+    groupBytes = 0;
+  }
+  for (const batch of table.batches) {
+    if (batch.numRows === 0) continue;
+    const bytes = batch.data.byteLength;
+    if (bytes > targetBytes / 2) {
+      yield* flush();
+      for (const shard of sliceShards(new Table([batch]), targetBytes)) yield { ...shard, firstRow: firstRow + shard.firstRow };
+      firstRow += batch.numRows;
+      continue;
+    }
+    if (groupBytes + bytes > targetBytes) yield* flush();
+    group.push(batch);
+    groupBytes += bytes;
+  }
+  yield* flush();
+}
+
+/**
+ * Cuts a table into slices of about `targetBytes` of IPC. Bytes are not proportional to rows
+ * (dictionaries and schema cost the same in every shard), so each shard's row count is guessed
+ * from the previous shard and refined by measuring until the shard is within 25% of the target
+ * (or the table ends); a single huge row stays whole.
+ */
+function* sliceShards(table: Table, targetBytes: number): Generator<TableShard> {
   let rowsGuess = FIRST_GUESS_ROWS;
   let firstRow = 0;
   while (firstRow < table.numRows) {

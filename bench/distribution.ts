@@ -1,0 +1,170 @@
+// Distribution benchmark: full tabs (engine worker, IndexedDB, DuckDB-Wasm, libp2p) in one
+// Chromium, with every baseline measured in the same run and the same pages:
+//  - replicate: drop an Arrow file into one of 5 tabs, time until every shard is at R, against
+//    bytes x R / the raw RTCDataChannel rate between two of those tabs;
+//  - store: IndexedDB shard store write+read throughput in a tab, against that raw rate;
+//  - ingest: a CSV upload (read, shard, stats, hash, stage) in a tab alone, against DuckDB-Wasm
+//    reading the same file alone in the same page (interleaved reps, medians);
+//  - repair: close the tab holding the most bytes S, time until the survivors hold R copies
+//    again, against grace + 1.5 x S / raw rate ("grace" = the whole wait before repair may
+//    start: failure detection, suspect + dead, plus the repair grace).
+// Prints a JSON line last.
+import type { Page } from '@playwright/test';
+import { defaultEngineSettings } from '../src/engine/node/engine-settings';
+import { callIn, median, MiB, openBenchPage, startBrowserBench } from './browser-bench';
+
+const PORT = 4391;
+const TABS = 5;
+const ROWS = Number(process.env.DIST_BENCH_ROWS ?? 1_000_000);
+const INGEST_REPS = 3;
+const RAW_BYTES = 32 * MiB;
+const STORE_SHARDS = 16;
+const STORE_SHARD_BYTES = 4 * MiB;
+const R = defaultEngineSettings.replication.replicas;
+const { suspectAfterMs, deadAfterMs, repairGraceMs } = defaultEngineSettings.membership;
+const GRACE_S = (suspectAfterMs + deadAfterMs + repairGraceMs) / 1000;
+
+interface DatasetView {
+  id: string;
+  shards: number;
+  atTarget: number;
+  bytes: number;
+  replicasConfirmed: number;
+  replicasWanted: number;
+}
+interface Snapshot {
+  self: string;
+  peers: { id: string; liveness: string }[];
+  datasets: DatasetView[];
+  storedShards: number;
+  usedBytes: number;
+}
+interface DistributionBench {
+  self(): string;
+  snapshot(): Promise<Snapshot>;
+  rawGoodput(peer: string, total: number): Promise<number>;
+  makeCsv(name: string, seed: number, rows: number): number;
+  makeArrow(name: string, seed: number, rows: number): number;
+  readAlone(name: string): Promise<number>;
+  ingest(name: string): Promise<{ ms: number; id: string; shards: number; rows: number }>;
+  storeThroughput(count: number, size: number): Promise<{ writeMs: number; readMs: number }>;
+}
+
+const call = <T>(page: Page, fn: (api: DistributionBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'distributionBench', fn, arg);
+const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snapshot());
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+const bench = await startBrowserBench(PORT);
+try {
+  const run = Date.now();
+  // Ingest against DuckDB alone, in a tab with no peers (nothing replicates meanwhile).
+  const solo = await openBenchPage(bench.browser, `${bench.url}distribution-bench.html?swarm=dist-solo-${run}`, 'distributionBench');
+  await call(solo, (api) => api.makeCsv('warm-up.csv', 99, 5_000));
+  await call(solo, (api) => api.readAlone('warm-up.csv'));
+  await call(solo, (api) => api.ingest('warm-up.csv'));
+  const aloneMs: number[] = [];
+  const ingestMs: number[] = [];
+  let csvBytes = 0;
+  for (let rep = 0; rep < INGEST_REPS; rep++) {
+    const name = `ingest-${rep}.csv`;
+    csvBytes = await call(solo, (api, arg: { name: string; seed: number; rows: number }) => api.makeCsv(arg.name, arg.seed, arg.rows), { name, seed: rep + 1, rows: ROWS });
+    aloneMs.push(await call(solo, (api, name: string) => api.readAlone(name), name));
+    ingestMs.push((await call(solo, (api, name: string) => api.ingest(name), name)).ms);
+    log(`ingest rep ${rep + 1}: ${(csvBytes / MiB).toFixed(1)} MiB CSV, DuckDB alone ${aloneMs.at(-1)?.toFixed(0)} ms, ingest ${ingestMs.at(-1)?.toFixed(0)} ms`);
+  }
+  await solo.context().close();
+
+  const url = `${bench.url}distribution-bench.html?swarm=dist-${run}`;
+  const tabs: Page[] = [];
+  for (let i = 0; i < TABS; i++) tabs.push(await openBenchPage(bench.browser, url, 'distributionBench'));
+  await until('a full mesh', 60_000, async () => {
+    const views = await Promise.all(tabs.map(snapshot));
+    return views.every((view) => view.peers.filter((peer) => peer.liveness === 'alive').length === TABS - 1);
+  });
+  const [uploader, other] = tabs as [Page, Page];
+  const otherId = await call(other, (api) => api.self());
+  const rawRates: number[] = [];
+  const measureRaw = async (): Promise<void> => {
+    rawRates.push(await call(uploader, (api, arg: { to: string; total: number }) => api.rawGoodput(arg.to, arg.total), { to: otherId, total: RAW_BYTES }));
+    log(`raw data channel: ${rawRates.at(-1)?.toFixed(1)} MB/s`);
+  };
+  await call(uploader, (api, arg: { to: string; total: number }) => api.rawGoodput(arg.to, arg.total), { to: otherId, total: 8 * MiB });
+  await measureRaw();
+  await measureRaw();
+
+  const store = await call(uploader, (api, arg: { count: number; size: number }) => api.storeThroughput(arg.count, arg.size), { count: STORE_SHARDS, size: STORE_SHARD_BYTES });
+  const storeBytes = STORE_SHARDS * STORE_SHARD_BYTES;
+  const storeRate = storeBytes / 1e6 / ((store.writeMs + store.readMs) / 1000);
+  log(`IndexedDB store: write ${(storeBytes / 1e6 / (store.writeMs / 1000)).toFixed(1)} MB/s, read ${(storeBytes / 1e6 / (store.readMs / 1000)).toFixed(1)} MB/s, write+read ${storeRate.toFixed(1)} MB/s`);
+
+  const arrowBytes = await call(uploader, (api, rows: number) => api.makeArrow('dataset.arrow', 5, rows), ROWS);
+  const dropped = performance.now();
+  const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
+  const ingested = performance.now();
+  let dataset: DatasetView | undefined;
+  await until('every shard at R', 600_000, async () => {
+    dataset = (await snapshot(uploader)).datasets.find((candidate) => candidate.id === upload.id);
+    return dataset !== undefined && dataset.atTarget === dataset.shards && dataset.replicasConfirmed === dataset.shards * R;
+  });
+  const replicateS = (performance.now() - dropped) / 1000;
+  const bytes = dataset?.bytes ?? 0;
+  log(`replicated ${(bytes / MiB).toFixed(1)} MiB in ${upload.shards} shards (${(arrowBytes / MiB).toFixed(1)} MiB Arrow file) at R=${R}: ${replicateS.toFixed(2)} s from drop (ingest ${((ingested - dropped) / 1000).toFixed(2)} s)`);
+  await measureRaw();
+
+  // Let placement settle, then close the tab holding the most bytes.
+  const totalCopies = upload.shards * R;
+  await until('placement to settle', 120_000, async () => (await Promise.all(tabs.map(snapshot))).reduce((sum, view) => sum + view.storedShards, 0) === totalCopies);
+  await sleep(3_000);
+  const views = await Promise.all(tabs.map(snapshot));
+  let victim = 1;
+  for (let i = 2; i < TABS; i++) if ((views[i]?.usedBytes ?? 0) > (views[victim]?.usedBytes ?? 0)) victim = i;
+  const victimBytes = views[victim]?.usedBytes ?? 0;
+  const survivors = tabs.filter((_, i) => i !== victim);
+  const closed = performance.now();
+  await tabs[victim]?.context().close();
+  await until('repair to R', 600_000, async () => (await Promise.all(survivors.map(snapshot))).reduce((sum, view) => sum + view.storedShards, 0) === totalCopies);
+  const repairS = (performance.now() - closed) / 1000;
+
+  const raw = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;
+  const rawBytesPerS = raw * 1e6;
+  const replicateBoundS = (bytes * R) / rawBytesPerS;
+  const repairBoundS = GRACE_S + (1.5 * victimBytes) / rawBytesPerS;
+  log(`repair: tab holding ${(victimBytes / MiB).toFixed(1)} MiB closed, survivors back at R after ${repairS.toFixed(2)} s (bound ${repairBoundS.toFixed(2)} s)`);
+  log(
+    JSON.stringify({
+      bench: 'distribution',
+      tabs: TABS,
+      replicas: R,
+      rows: ROWS,
+      bytes,
+      shards: upload.shards,
+      raw_mb_s: Number(raw.toFixed(1)),
+      raw_rates_mb_s: rawRates.map((rate) => Number(rate.toFixed(1))),
+      replicate_s: Number(replicateS.toFixed(2)),
+      replicate_bound_s: Number(replicateBoundS.toFixed(2)),
+      replicate_ratio: Number((replicateS / replicateBoundS).toFixed(3)),
+      store_mb_s: Number(storeRate.toFixed(1)),
+      store_over_channel: Number((storeRate / raw).toFixed(2)),
+      csv_bytes: csvBytes,
+      duckdb_alone_ms: Math.round(median(aloneMs)),
+      ingest_ms: Math.round(median(ingestMs)),
+      ingest_ratio: Number((median(aloneMs) / median(ingestMs)).toFixed(3)),
+      repair_bytes: victimBytes,
+      repair_s: Number(repairS.toFixed(2)),
+      repair_bound_s: Number(repairBoundS.toFixed(2)),
+      grace_s: GRACE_S,
+    }),
+  );
+} finally {
+  await bench.close();
+}

@@ -1,0 +1,108 @@
+// A distribution benchmark peer (`npm run bench -- distribution` drives several): a full tab
+// (engine worker, IndexedDB, DuckDB-Wasm, libp2p mesh) without the UI, plus the baselines the
+// benchmark compares it with in the same page: a raw RTCDataChannel, DuckDB-Wasm reading a file
+// alone, and an IndexedDB shard store written and read directly.
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { contentId } from '../engine/content-id';
+import { SeededRandom } from '../engine/testing/seeded-random';
+import { SwarmSession } from '../mesh/swarm-session';
+import { IndexedDbShardStore } from '../workers/indexeddb-shard-store';
+import { duckDb } from '../workers/ingest/duckdb-instance';
+import { RawChannelBaseline } from './raw-channel-baseline';
+
+const query = new URLSearchParams(location.search);
+const files = new Map<string, Uint8Array>();
+// Frames can arrive as soon as the session starts, before the baseline exists.
+const baselineRef: { current?: RawChannelBaseline } = {};
+const session = await SwarmSession.start({
+  swarm: query.get('swarm') ?? 'distribution-bench',
+  origin: location.origin,
+  budgetBytes: 4 * 1024 ** 3,
+  interceptFrame: (from, bytes) => baselineRef.current?.handle(from, bytes) ?? false,
+});
+baselineRef.current = new RawChannelBaseline(session.mesh);
+
+/** A seeded table of `rows` rows: ids, a float, a category string, a timestamp-like integer. */
+function columns(seed: number, rows: number): { id: Int32Array; value: Float64Array; category: string[]; at: Float64Array } {
+  const random = new SeededRandom(seed);
+  const categories = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+  return {
+    id: Int32Array.from({ length: rows }, (_, i) => i),
+    value: Float64Array.from({ length: rows }, () => Math.round(random.next() * 1e6) / 100),
+    category: Array.from({ length: rows }, () => categories[random.int(categories.length)] ?? 'alpha'),
+    at: Float64Array.from({ length: rows }, (_, i) => 1_700_000_000 + i * 7),
+  };
+}
+
+const api = {
+  self: () => session.identity.peerId,
+  snapshot: () => session.snapshot(),
+  /** The baseline link rate to `peer`, MB/s. */
+  rawGoodput: (peer: string, total: number) => baselineRef.current?.goodput(peer, total) ?? Promise.reject(new Error('no baseline')),
+  /** Makes a CSV file of `rows` seeded rows in the page; returns its size. */
+  makeCsv(name: string, seed: number, rows: number): number {
+    const { id, value, category, at } = columns(seed, rows);
+    const lines = ['id,value,category,at'];
+    for (let i = 0; i < rows; i++) lines.push(`${id[i]},${value[i]},${category[i]},${at[i]}`);
+    const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+    files.set(name, bytes);
+    return bytes.length;
+  },
+  /** Makes an Arrow IPC file of `rows` seeded rows in the page; returns its size. */
+  makeArrow(name: string, seed: number, rows: number): number {
+    const bytes = tableToIPC(tableFromArrays(columns(seed, rows)), 'file');
+    files.set(name, bytes);
+    return bytes.length;
+  },
+  /** The baseline: DuckDB-Wasm reading the CSV file alone into one Arrow table, as a plain DuckDB user would; ms. */
+  async readAlone(name: string): Promise<number> {
+    const bytes = fileBytes(name).slice();
+    const started = performance.now();
+    const db = await duckDb();
+    await db.registerFileBuffer(name, bytes);
+    const connection = await db.connect();
+    const table = await connection.query(`SELECT * FROM read_csv_auto('${name}')`);
+    await connection.close();
+    await db.dropFile(name);
+    if (table.numRows === 0) throw new Error(`${name} read as empty`);
+    return performance.now() - started;
+  },
+  /** The whole upload, as a drop does it: read, shard, hash, stage, publish; ms and the dataset. */
+  async ingest(name: string, shardBytes?: number): Promise<{ ms: number; id: string; shards: number; rows: number }> {
+    const bytes = fileBytes(name).slice();
+    const started = performance.now();
+    const result = await session.ingest(name, bytes.buffer, shardBytes);
+    return { ms: performance.now() - started, ...result };
+  },
+  /** Writes `count` shards of `size` bytes to a fresh IndexedDB shard store, then reads them back; ms each way. */
+  async storeThroughput(count: number, size: number): Promise<{ writeMs: number; readMs: number }> {
+    const name = `tabswarm-store-bench-${Date.now()}`;
+    const store = await IndexedDbShardStore.open(name, count * size * 2);
+    const random = new SeededRandom(7);
+    const shards = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const bytes = Uint8Array.from({ length: size }, () => random.int(256));
+        return { id: await contentId(bytes), bytes };
+      }),
+    );
+    let started = performance.now();
+    for (const shard of shards) await store.put(shard.id, shard.bytes);
+    const writeMs = performance.now() - started;
+    started = performance.now();
+    for (const shard of shards) if ((await store.get(shard.id)).length !== size) throw new Error('short read');
+    const readMs = performance.now() - started;
+    indexedDB.deleteDatabase(name);
+    return { writeMs, readMs };
+  },
+  stop: () => session.stop(),
+};
+
+function fileBytes(name: string): Uint8Array {
+  const bytes = files.get(name);
+  if (!bytes) throw new Error(`no file ${name} was made in this page`);
+  return bytes;
+}
+
+(globalThis as { distributionBench?: typeof api }).distributionBench = api;
+const status = document.getElementById('status');
+if (status) status.textContent = `ready: ${session.identity.peerId}`;

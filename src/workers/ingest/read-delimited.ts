@@ -1,0 +1,86 @@
+import type { Table } from 'apache-arrow';
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { DatasetPart } from './dataset-part';
+import { duckDb } from './duckdb-instance';
+import { recordEnd } from './record-boundaries';
+import { UnreadableDatasetError } from './unreadable-dataset-error';
+
+const DOUBLE_QUOTE = 34;
+
+let registered = 0;
+
+/** CSV is read in parts of this many bytes: few enough queries that DuckDB's per-query cost stays small. */
+export const CSV_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads CSV/TSV with DuckDB-Wasm in parts. The file is sniffed once (DuckDB's own `sniff_csv`:
+ * dialect and column types), cut at record boundaries, and each part is read with exactly the
+ * sniffed settings, so every part has the same schema. DuckDB parses the next part in its own
+ * worker while the caller shards, hashes and stores this one, so reading and staging overlap.
+ * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
+ * as one part.
+ */
+export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): AsyncGenerator<DatasetPart> {
+  const db = await duckDb();
+  const name = `upload-${registered++}.csv`;
+  // DuckDB takes the buffer over; keep the caller's bytes intact.
+  await db.registerFileBuffer(name, bytes.slice());
+  const connection = await db.connect();
+  const options = delimiter ? `, delim = '${delimiter}'` : '';
+  let pending: Promise<DatasetPart> | undefined;
+  try {
+    const sniffed = (await connection.query(`SELECT Prompt, Quote, Escape FROM sniff_csv('${name}'${options})`)).get(0);
+    const prompt = String(sniffed?.Prompt ?? '').replace(/;\s*$/, '');
+    const none = (value: unknown): boolean => value === '' || value === '(empty)';
+    const quote = String(sniffed?.Quote ?? '');
+    const escape = String(sniffed?.Escape ?? '');
+    const cuttable = prompt.includes(`read_csv('${name}'`) && (none(quote) || (quote === '"' && (none(escape) || escape === '"')));
+    if (!cuttable) {
+      const whole = await readPartQuery(connection, `SELECT * FROM read_csv_auto('${name}'${options})`);
+      // The sniffer names a file with no usable header and one text column `column0`: that is not a table.
+      if (whole.table.numCols === 1 && whole.table.schema.fields[0]?.name === 'column0' && whole.table.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
+      yield whole;
+      return;
+    }
+    await db.dropFile(name);
+    const quoteByte = none(quote) || bytes.indexOf(DOUBLE_QUOTE) < 0 ? undefined : DOUBLE_QUOTE;
+    /**
+     * Hands a part to DuckDB and starts its query; resolves once the query is under way (so
+     * DuckDB parses while the caller works), with the promise of the part's rows.
+     */
+    const startPart = async (start: number, end: number): Promise<{ rows: Promise<DatasetPart> }> => {
+      const partName = `${name}-${start}`;
+      await db.registerFileBuffer(partName, bytes.slice(start, end));
+      // Only the first part has the header and the rows the sniffer skips.
+      let query = prompt.replace(`read_csv('${name}'`, `read_csv('${partName}'`);
+      if (start > 0) query = query.replace('header=true', 'header=false').replace(/\bskip=\d+/, 'skip=0');
+      const rows = readPartQuery(connection, query).finally(() => db.dropFile(partName));
+      // A part read ahead that fails while the caller is busy is reported when its turn comes.
+      rows.catch(() => undefined);
+      return { rows };
+    };
+    // A smaller first part starts the pipeline sooner.
+    let end = recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
+    let current = (await startPart(0, end)).rows;
+    for (;;) {
+      const part = await current;
+      pending = undefined;
+      if (end < bytes.length) {
+        const start = end;
+        end = recordEnd(bytes, start, CSV_PART_BYTES, quoteByte);
+        pending = (await startPart(start, end)).rows;
+      }
+      yield part;
+      if (!pending) return;
+      current = pending;
+    }
+  } finally {
+    await pending?.catch(() => undefined);
+    await connection.close();
+    await db.dropFile(name).catch(() => undefined);
+  }
+}
+
+async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<DatasetPart> {
+  return { table: (await connection.query(query)) as unknown as Table };
+}

@@ -1,0 +1,23 @@
+/**
+ * Where the part of a delimited file that starts at `start` (a record start) ends: just after
+ * the first newline outside quotes at least `minBytes` in, or at the end of the file. Quote
+ * parity tells what is inside quotes: an escaped quote is doubled ("") in RFC 4180, which
+ * leaves the parity as it was. Files that escape quotes another way (backslash) must not be
+ * cut; pass `quote` undefined for a file without quoting.
+ */
+export function recordEnd(bytes: Uint8Array, start: number, minBytes: number, quote: number | undefined): number {
+  const NEWLINE = 10;
+  const from = start + Math.max(1, minBytes);
+  if (from >= bytes.length) return bytes.length;
+  if (quote === undefined) {
+    const newline = bytes.indexOf(NEWLINE, from - 1);
+    return newline < 0 ? bytes.length : newline + 1;
+  }
+  let quoted = false;
+  for (let i = start; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === quote) quoted = !quoted;
+    else if (byte === NEWLINE && !quoted && i + 1 >= from) return i + 1;
+  }
+  return bytes.length;
+}
