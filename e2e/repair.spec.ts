@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { expectFullMesh, openTab, test } from './support/swarm-pages';
+import { dropFile, expectFullMesh, openTab, test } from './support/swarm-pages';
 
 // Engine timing (src/engine/membership): silent 3 s -> suspect, 5 s more -> dead, then a 30 s
 // grace before a dead tab's replicas stop counting.
@@ -37,7 +37,7 @@ test('a reload inside the grace costs no transfer; closed tabs are repaired afte
   const pages: Page[] = [];
   for (let i = 0; i < 5; i++) pages.push(await openTab(browser, url));
   await expectFullMesh(pages, 15_000);
-  await pages[0]!.getByTestId('file-input').setInputFiles({ name: 'values.csv', mimeType: 'text/csv', buffer: csv(40_000) });
+  await dropFile(pages[0]!, { name: 'values.csv', mimeType: 'text/csv', buffer: csv(40_000) });
   await expectAllAtTarget(pages, 60_000);
 
   // Reload one tab: same identity and store, so nobody repairs anything. Wait for balancing

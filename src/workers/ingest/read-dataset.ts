@@ -1,4 +1,4 @@
-import { tableFromIPC, tableFromJSON, type Table } from 'apache-arrow';
+import { DataType, tableFromIPC, tableFromJSON, type Table } from 'apache-arrow';
 import { tableFromParquet } from './parquet-codec';
 import type { DatasetPart } from './dataset-part';
 import { readDelimited } from './read-delimited';
@@ -49,10 +49,22 @@ export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGe
     }
     if (next.done) break;
     if (next.value.table.numCols === 0) throw new UnreadableDatasetError(`${fileName} has no columns`);
+    if (rows === 0) rejectUnsupportedColumns(fileName, next.value.table);
     rows += next.value.table.numRows;
     yield next.value;
   }
   if (rows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
+}
+
+/**
+ * Columns the swarm cannot share: a column whose values are all null has no type to store or
+ * query (DuckDB would reject it), and unions have no SQL equivalent.
+ */
+function rejectUnsupportedColumns(fileName: string, table: Table): void {
+  for (const field of table.schema.fields) {
+    if (DataType.isNull(field.type)) throw new UnreadableDatasetError(`${fileName}: column "${field.name}" has no type (every value is null); drop it or give it values`);
+    if (DataType.isUnion(field.type)) throw new UnreadableDatasetError(`${fileName}: column "${field.name}" is a union of types, which SQL cannot query; split it into one column per type`);
+  }
 }
 
 async function* single(table: Promise<Table>): AsyncGenerator<DatasetPart> {
