@@ -2,7 +2,8 @@
 // Chromium, with every baseline measured in the same run and the same pages:
 //  - replicate: drop an Arrow file into one of 5 tabs, time until every shard is at R, against
 //    bytes x R / the raw RTCDataChannel rate between two of those tabs;
-//  - store: IndexedDB shard store write+read throughput in a tab, against that raw rate;
+//  - store: IndexedDB shard store write+read throughput in a tab (as many operations at once as
+//    the engine has transfer slots), against that raw rate;
 //  - ingest: a CSV upload (read, shard, stats, hash, stage) in a tab alone, against DuckDB-Wasm
 //    reading the same file alone in the same page (interleaved reps, medians);
 //  - repair: close the tab holding the most bytes S, time until the survivors hold R copies
@@ -20,6 +21,8 @@ const INGEST_REPS = 3;
 const RAW_BYTES = 32 * MiB;
 const STORE_SHARDS = 16;
 const STORE_SHARD_BYTES = 4 * MiB;
+/** Store operations at once: the engine's transfer slots (each stores or reads its own shard). */
+const STORE_CONCURRENCY = defaultEngineSettings.maxConcurrentTransfers;
 const R = defaultEngineSettings.replication.replicas;
 const { suspectAfterMs, deadAfterMs, repairGraceMs } = defaultEngineSettings.membership;
 const GRACE_S = (suspectAfterMs + deadAfterMs + repairGraceMs) / 1000;
@@ -47,7 +50,7 @@ interface DistributionBench {
   makeArrow(name: string, seed: number, rows: number): number;
   readAlone(name: string): Promise<number>;
   ingest(name: string): Promise<{ ms: number; id: string; shards: number; rows: number }>;
-  storeThroughput(count: number, size: number): Promise<{ writeMs: number; readMs: number }>;
+  storeThroughput(count: number, size: number, concurrency: number): Promise<{ writeMs: number; readMs: number }>;
 }
 
 const call = <T>(page: Page, fn: (api: DistributionBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'distributionBench', fn, arg);
@@ -102,7 +105,11 @@ try {
   await measureRaw();
   await measureRaw();
 
-  const store = await call(uploader, (api, arg: { count: number; size: number }) => api.storeThroughput(arg.count, arg.size), { count: STORE_SHARDS, size: STORE_SHARD_BYTES });
+  const store = await call(uploader, (api, arg: { count: number; size: number; concurrency: number }) => api.storeThroughput(arg.count, arg.size, arg.concurrency), {
+    count: STORE_SHARDS,
+    size: STORE_SHARD_BYTES,
+    concurrency: STORE_CONCURRENCY,
+  });
   const storeBytes = STORE_SHARDS * STORE_SHARD_BYTES;
   const storeRate = storeBytes / 1e6 / ((store.writeMs + store.readMs) / 1000);
   log(`IndexedDB store: write ${(storeBytes / 1e6 / (store.writeMs / 1000)).toFixed(1)} MB/s, read ${(storeBytes / 1e6 / (store.readMs / 1000)).toFixed(1)} MB/s, write+read ${storeRate.toFixed(1)} MB/s`);

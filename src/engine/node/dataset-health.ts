@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog/catalog';
 import type { DatasetManifest } from '../catalog/manifest';
 import type { ReplicaMap } from '../placement/replica-map';
 
@@ -56,4 +57,23 @@ export function datasetHealth(manifests: readonly DatasetManifest[], layout: Rep
       return { id: manifest.id, name: manifest.name, shards: manifest.shards.length, atTarget, underTarget, lost, bytes: manifest.bytes, replicasWanted, replicasConfirmed, bytesConfirmed };
     })
     .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+}
+
+/** Adds what this node is moving for each dataset: bytes it served, and verified bytes it is pulling now. */
+export function withLocalProgress(
+  health: readonly DatasetHealth[],
+  catalog: Pick<Catalog, 'manifest'>,
+  bytesServed: ReadonlyMap<string, number>,
+  downloads: readonly { shard: string; received: number }[],
+): DatasetProgress[] {
+  const receiving = new Map(downloads.map((download) => [download.shard, download.received]));
+  return health.map((dataset) => {
+    let bytesSent = 0;
+    let bytesReceiving = 0;
+    for (const shard of catalog.manifest(dataset.id)?.shards ?? []) {
+      bytesSent += bytesServed.get(shard.id) ?? 0;
+      bytesReceiving += receiving.get(shard.id) ?? 0;
+    }
+    return { ...dataset, bytesSent, bytesReceiving };
+  });
 }

@@ -3,10 +3,13 @@ import type { DatasetManifest } from '../catalog/manifest';
 import type { NodeRecord } from '../catalog/node-record';
 import { Membership } from '../membership/membership';
 import { planReplication } from '../placement/replication-planner';
-import type { Random } from '../ports/random';
+import { randomSample, type Random } from '../ports/random';
 import type { StoreCapacity } from '../ports/shard-store';
 import { layoutFromCatalog } from './catalog-layout';
-import { datasetHealth, type DatasetProgress } from './dataset-health';
+import { EarlyOffers } from './early-offers';
+import { OutgoingCopies } from './outgoing-copies';
+import { memberViews, type MemberView } from './member-view';
+import { datasetHealth, withLocalProgress, type DatasetProgress } from './dataset-health';
 import type { EngineCounters } from './engine-counters';
 import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
@@ -16,32 +19,6 @@ import { shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
-
-/** A push this node runs: kept until the receiver's own record shows the copy. */
-interface OutgoingCopy {
-  readonly shard: string;
-  readonly to: string;
-  readonly releaseFrom: string | undefined;
-  readonly replaces: string;
-  /** When the receiver last pulled a piece (or the offer went out): the timeout counts silence. */
-  lastActivityAt: number;
-  ackedAt: number | undefined;
-  /** The receiver's record version that includes the copy. */
-  ackedVersion: number;
-}
-
-/** A member as the peer list shows it. */
-export interface MemberView {
-  readonly id: string;
-  readonly liveness: string;
-  readonly incarnation: number;
-  readonly host: string;
-  readonly usedBytes: number;
-  readonly capacityBytes: number;
-  /** The member advertises that it takes no new copies. */
-  readonly full: boolean;
-  readonly shards: number;
-}
 
 /** Full catalog gossip (with manifests) every this many ticks; records go every tick. */
 const MANIFEST_GOSSIP_EVERY_TICKS = 5;
@@ -57,11 +34,11 @@ export class EngineNode {
   private readonly catalog = new Catalog();
   private readonly membership: Membership;
   private record: NodeRecord;
-  private readonly outgoing = new Map<string, OutgoingCopy>();
-  private readonly penalties = new Map<string, number>();
+  private readonly outgoing: OutgoingCopies;
   private readonly replacements: ReplacementLedger;
   private readonly downloads: ShardDownloads;
   private readonly server: PieceServer;
+  private readonly earlyOffers: EarlyOffers;
   private running = false;
   private now = 0;
   private startedAt = 0;
@@ -73,12 +50,14 @@ export class EngineNode {
     private readonly settings: EngineSettings = defaultEngineSettings,
   ) {
     this.membership = new Membership(identity.id, settings.membership);
+    this.outgoing = new OutgoingCopies(settings.transferTimeoutMs);
     this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
     const send = (to: string, message: EngineMessage): EngineEffect => this.send(to, message);
     this.downloads = new ShardDownloads(settings.downloads, send, (from, shard, reason) =>
       this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version }),
     );
     this.server = new PieceServer(send);
+    this.earlyOffers = new EarlyOffers(settings.transferTimeoutMs / 3);
     this.record = {
       id: identity.id,
       host: identity.host,
@@ -127,6 +106,7 @@ export class EngineNode {
           effects.push({ type: 'save-manifest', manifest });
         }
         if (event.forged > 0) effects.push(this.penalize(event.from, `${event.forged} forged manifests`));
+        for (const { from, offer } of this.earlyOffers.takeKnown(this.knownShards())) this.onOffer(from, offer, effects);
         break;
       case 'shard-stored':
         this.onStored(event.shard, event.from, event.ok, event.reason, event.capacity, effects);
@@ -177,15 +157,7 @@ export class EngineNode {
 
   /** Every member this node knows of, with its liveness and storage as last gossiped (for the peer list). */
   members(): MemberView[] {
-    return this.membership
-      .all()
-      .filter((member) => member.id !== this.id)
-      .map(({ id, liveness, incarnation }) => {
-        const record = this.catalog.record(id);
-        const storage = { usedBytes: record?.usedBytes ?? 0, capacityBytes: record?.capacityBytes ?? 0, full: record?.full ?? false, shards: record?.holdings.length ?? 0 };
-        return { id, liveness, incarnation, host: record?.host ?? '', ...storage };
-      })
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    return memberViews(this.membership, this.catalog, this.id);
   }
 
   /** Bytes the live nodes can still take in all (see freeBytesInSwarm). */
@@ -200,21 +172,17 @@ export class EngineNode {
 
   /** Replication health of every dataset as this node sees it, with the bytes it is moving for each. */
   health(): DatasetProgress[] {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
-    const receiving = new Map(this.downloads.progress().map((download) => [download.shard, download.received]));
-    return datasetHealth(this.catalog.allManifests(), layout, this.settings.replication.replicas).map((health) => {
-      let bytesSent = 0;
-      let bytesReceiving = 0;
-      for (const shard of this.catalog.manifest(health.id)?.shards ?? []) {
-        bytesSent += this.server.bytesServed.get(shard.id) ?? 0;
-        bytesReceiving += receiving.get(shard.id) ?? 0;
-      }
-      return { ...health, bytesSent, bytesReceiving };
-    });
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
+    const health = datasetHealth(this.catalog.allManifests(), layout, this.settings.replication.replicas);
+    return withLocalProgress(health, this.catalog, this.server.bytesServed, this.downloads.progress());
   }
 
   private tick(effects: EngineEffect[]): void {
     this.downloads.tick(this.now, effects);
+    for (const { from, offer } of this.earlyOffers.takeExpired(this.now)) {
+      this.counters.copiesRejected++;
+      effects.push(this.send(from, { type: 'shard-ack', shard: offer.shard, ok: false, reason: 'shard is in no manifest known here', version: this.record.version }));
+    }
     this.server.tick(this.now);
     this.expireOutgoing();
     this.settleReplacements();
@@ -238,11 +206,11 @@ export class EngineNode {
   }
 
   private planAndRun(effects: EngineEffect[]): void {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
     const self = layout.nodeNumber(this.id);
     if (self === undefined) return;
     const plan = planReplication(layout, this.settings.replication);
-    const sending = new Set([...this.outgoing.values()].filter((copy) => copy.ackedAt === undefined).map((copy) => copy.shard));
+    const sending = this.outgoing.sendingShards();
     // A node that just started has not yet heard who is gone: it deletes nothing until its
     // failure detector has had time to tell.
     const settled = this.now - this.startedAt >= this.settings.membership.suspectAfterMs + this.settings.tickIntervalMs;
@@ -263,10 +231,10 @@ export class EngineNode {
       }
       // A copy that just arrived by a move is not moved on again at once (no ping-pong).
       if (task.reason === 'balance' && this.replacements.holds(shard)) continue;
-      if (this.outgoing.has(`${shard}|${to}`)) continue;
+      if (this.outgoing.has(shard, to)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
       const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');
-      this.outgoing.set(`${shard}|${to}`, { shard, to, releaseFrom, replaces, lastActivityAt: this.now, ackedAt: undefined, ackedVersion: 0 });
+      this.outgoing.start({ shard, to, releaseFrom, replaces }, this.now);
       this.offer(shard, to, replaces, effects);
       slots--;
     }
@@ -324,8 +292,7 @@ export class EngineNode {
         this.server.onRequest(from, message.shard, undefined, this.holdsCopy(message.shard), this.now, effects);
         return;
       case 'piece-request': {
-        const copy = this.outgoing.get(`${message.shard}|${from}`);
-        if (copy) copy.lastActivityAt = this.now;
+        this.outgoing.touched(message.shard, from, this.now);
         this.server.onRequest(from, message.shard, message.index, this.holdsCopy(message.shard), this.now, effects);
         return;
       }
@@ -371,7 +338,8 @@ export class EngineNode {
       effects.push(this.send(from, { type: 'shard-ack', shard, ok: true, reason: '', version: this.record.version }));
       return;
     }
-    if (!this.knownShards().has(shard)) return reject('shard is in no manifest known here yet');
+    // The manifest may still be on its way (it left the uploader with the offer): wait for it.
+    if (!this.knownShards().has(shard)) return this.earlyOffers.park(from, offer, this.now) ? undefined : reject('shard is in no manifest known here yet');
     if (this.record.full) return reject('store is full');
     if (offer.replaces !== '') {
       this.replacements.expect(shard, from, { source: offer.replaces, incarnation: offer.replacesIncarnation, version: offer.replacesVersion });
@@ -429,21 +397,15 @@ export class EngineNode {
 
   /** Our copy is missing or was corrupt (the store dropped it): stop claiming it. */
   private forgetLostCopy(shard: string): void {
-    for (const [key, copy] of this.outgoing) if (copy.shard === shard && copy.ackedAt === undefined) this.outgoing.delete(key);
+    this.outgoing.dropUnacknowledged(shard);
     this.touch({ holdings: this.record.holdings.filter((id) => id !== shard), staged: this.record.staged.filter((id) => id !== shard) });
     this.server.forget(shard);
     this.syncPending();
   }
 
   private onAck(from: string, shard: string, ok: boolean, version: number, effects: EngineEffect[]): void {
-    const key = `${shard}|${from}`;
-    const copy = this.outgoing.get(key);
+    const copy = this.outgoing.answered(shard, from, ok, version, this.now);
     if (!copy) return;
-    if (ok) {
-      copy.ackedAt = this.now;
-      copy.ackedVersion = version;
-    }
-    else this.outgoing.delete(key);
     this.syncPending();
     // A move releases its source only now that the new copy is verified and stored.
     if (ok && copy.releaseFrom === this.id && this.record.holdings.includes(shard)) {
@@ -460,32 +422,24 @@ export class EngineNode {
     for (const shard of manifest.shards) if (!this.record.holdings.includes(shard.id)) staged.add(shard.id);
     this.touch({ staged: [...staged], ...this.capacityFields(capacity) });
     for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
+    // Replication starts now rather than at the next tick (receivers wait for the manifest).
+    if (this.running && !this.record.leaving) this.planAndRun(effects);
   }
 
   /** Drops pushes that timed out, and acknowledged ones once gossip has caught up with the receiver. */
   private expireOutgoing(): void {
-    for (const [key, copy] of this.outgoing) {
-      const receiver = this.catalog.record(copy.to);
-      const shown = copy.ackedAt !== undefined && receiver !== undefined && receiver.version >= copy.ackedVersion;
-      const since = copy.ackedAt ?? copy.lastActivityAt;
-      if (shown || this.now - since > this.settings.transferTimeoutMs) this.outgoing.delete(key);
-    }
+    this.outgoing.expire(this.now, (node) => this.catalog.record(node)?.version);
     this.syncPending();
   }
 
-  private ackedCopies(): { shard: string; node: string }[] {
-    return [...this.outgoing.values()].filter((copy) => copy.ackedAt !== undefined).map((copy) => ({ shard: copy.shard, node: copy.to }));
-  }
-
   private handedOff(): boolean {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
     return handedOff(layout, this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
   }
 
-
   /** Live peers holding a shard, best rank first (this node excluded). */
   private holdersToAsk(shard: string): string[] {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.ackedCopies());
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
     return shardSources(layout, this.id, shard);
   }
 
@@ -506,20 +460,15 @@ export class EngineNode {
   }
 
   private knownShards(): Set<string> {
-    const shards = new Set<string>();
-    for (const manifest of this.catalog.allManifests()) for (const shard of manifest.shards) shards.add(shard.id);
-    return shards;
+    return new Set(this.catalog.allManifests().flatMap((manifest) => manifest.shards.map((shard) => shard.id)));
   }
 
   private capacityFields(capacity: StoreCapacity): Pick<NodeRecord, 'capacityBytes' | 'usedBytes' | 'full'> {
     return capacityFields(capacity, this.catalog.allManifests());
   }
 
-
   private syncPending(): void {
-    const pending = [...this.outgoing.values()].map((copy) =>
-      copy.releaseFrom === undefined ? { shard: copy.shard, to: copy.to } : { shard: copy.shard, to: copy.to, releaseFrom: copy.releaseFrom },
-    );
+    const pending = this.outgoing.asPending();
     const same =
       pending.length === this.record.pending.length &&
       pending.every((copy, i) => copy.shard === this.record.pending[i]?.shard && copy.to === this.record.pending[i]?.to);
@@ -533,12 +482,7 @@ export class EngineNode {
   }
 
   private gossipTargets(count: number): string[] {
-    const peers = this.livePeers();
-    for (let i = peers.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random.next() * (i + 1));
-      [peers[i], peers[j]] = [peers[j] as string, peers[i] as string];
-    }
-    return peers.slice(0, count);
+    return randomSample(this.livePeers(), count, this.random);
   }
 
   private gossipTo(peer: string, withManifests = true): EngineEffect {
@@ -551,7 +495,6 @@ export class EngineNode {
   }
 
   private penalize(peer: string, reason: string): EngineEffect {
-    this.penalties.set(peer, (this.penalties.get(peer) ?? 0) + 1);
     return { type: 'penalize', peer, reason };
   }
 }
