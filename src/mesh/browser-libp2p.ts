@@ -60,9 +60,11 @@ export async function createBrowserNode(settings: BrowserNodeSettings) {
     // The browser default refuses ws:// and private addresses; a swarm on a LAN or on loopback needs both.
     connectionGater: { denyDialMultiaddr: () => false },
     connectionManager: { maxConnections: settings.maxConnections },
-    // A tab that vanished without closing its links (killed, asleep, network gone) is cut off
-    // within seconds, so its peers stop counting on the link.
-    connectionMonitor: { pingInterval: 2_000, pingTimeout: { minTimeout: 2_000, maxTimeout: 5_000 }, abortConnectionOnPingFailure: true },
+    // A tab that vanished without closing its links (killed, asleep, network gone) is cut off,
+    // so its peers stop counting on the link. The timeout is generous: a ping waits behind
+    // megabytes of shard pieces on a busy link, and a tab under load answers late; a shorter
+    // one cut live links mid-transfer (the engine's own heartbeats tell who is gone sooner).
+    connectionMonitor: { pingInterval: 5_000, pingTimeout: { minTimeout: 10_000, maxTimeout: 20_000 }, abortConnectionOnPingFailure: true },
     peerDiscovery: [discovery.factory],
     services: {
       identify: identify(),

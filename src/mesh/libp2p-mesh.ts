@@ -11,6 +11,9 @@ import { FrameWriter } from './frame-writer';
 import { fetchBootstrap, relayMultiaddr } from './relay-address';
 import { bulkProtocol, controlProtocol } from './swarm-protocols';
 
+/** How long opening a stream may take. */
+const OPEN_STREAM_TIMEOUT_MS = 10_000;
+
 /** Frames above this go on the bulk stream, so shards never hold up heartbeats. */
 const BULK_THRESHOLD_BYTES = 64 * 1024;
 const DIAL_TIMEOUT_MS = 15_000;
@@ -276,7 +279,7 @@ export class Libp2pMesh implements Mesh {
   private async openWriter(key: string, peer: string, protocol: string, via: Connection | undefined): Promise<FrameWriter> {
     const connection = via ?? this.directConnection(peer);
     if (!connection) throw new Error(`no direct connection to ${peer}`);
-    const stream = await connection.newStream(protocol, { signal: AbortSignal.timeout(10_000) });
+    const stream = await connection.newStream(protocol, { signal: AbortSignal.timeout(OPEN_STREAM_TIMEOUT_MS) });
     const writer = new FrameWriter(stream);
     stream.addEventListener('close', () => {
       void this.writers.get(key)?.then((current) => {

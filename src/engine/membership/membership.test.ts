@@ -60,3 +60,18 @@ describe('Membership', () => {
     expect(m.placementStatus('me', 1_000_000)).toBe('active');
   });
 });
+
+describe('Membership grace timing', () => {
+  it('counts the grace from the silence itself and says when the next member goes out', () => {
+    const membership = new Membership('me', settings);
+    membership.observe('a', 1, 1, 0, true);
+    expect(membership.msUntilNextOut(0, 1_000)).toBe(1_000);
+    // Ticks that notice the silence late do not stretch the grace.
+    membership.tick(9_700);
+    expect(membership.get('a')?.liveness).toBe('dead');
+    expect(membership.placementStatus('a', 37_999)).toBe('down');
+    expect(membership.msUntilNextOut(37_500, 1_000)).toBe(500);
+    expect(membership.placementStatus('a', 38_000)).toBe('out');
+    expect(membership.msUntilNextOut(38_000, 1_000)).toBe(1_000);
+  });
+});

@@ -119,10 +119,29 @@ export class Membership {
       case 'suspect':
         return 'down';
       case 'dead':
-        return now - member.changedAt < this.settings.repairGraceMs ? 'down' : 'out';
+        // Counted from the silence, not from the tick that noticed it, so the grace is exact.
+        return now < this.outAt(member) ? 'down' : 'out';
       case 'left':
         return 'out';
     }
+  }
+
+  /**
+   * Milliseconds until the next silent member's replicas stop counting, at most `atMost`: the
+   * engine wakes up then, so repair starts when the grace ends rather than at the next tick.
+   */
+  msUntilNextOut(now: number, atMost: number): number {
+    let wait = atMost;
+    for (const member of this.members.values()) {
+      if (member.id === this.self || member.liveness === 'left') continue;
+      const until = this.outAt(member) - now;
+      if (until > 0) wait = Math.min(wait, Math.max(1, until));
+    }
+    return wait;
+  }
+
+  private outAt(member: Member): number {
+    return member.lastHeardAt + this.settings.suspectAfterMs + this.settings.deadAfterMs + this.settings.repairGraceMs;
   }
 
   get(id: string): Member | undefined {

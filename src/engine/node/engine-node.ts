@@ -202,7 +202,8 @@ export class EngineNode {
       return;
     }
     this.planAndRun(effects);
-    effects.push({ type: 'schedule-tick', afterMs: this.settings.tickIntervalMs });
+    // Wake up when a silent member's grace ends, if that comes before the next tick.
+    effects.push({ type: 'schedule-tick', afterMs: this.membership.msUntilNextOut(this.now, this.settings.tickIntervalMs) });
   }
 
   private planAndRun(effects: EngineEffect[]): void {
@@ -439,8 +440,7 @@ export class EngineNode {
 
   /** Live peers holding a shard, best rank first (this node excluded). */
   private holdersToAsk(shard: string): string[] {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
-    return shardSources(layout, this.id, shard);
+    return shardSources(layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged()), this.id, shard);
   }
 
   private holdsCopy(shard: string): boolean {
@@ -469,9 +469,7 @@ export class EngineNode {
 
   private syncPending(): void {
     const pending = this.outgoing.asPending();
-    const same =
-      pending.length === this.record.pending.length &&
-      pending.every((copy, i) => copy.shard === this.record.pending[i]?.shard && copy.to === this.record.pending[i]?.to);
+    const same = pending.length === this.record.pending.length && pending.every((copy, i) => copy.shard === this.record.pending[i]?.shard && copy.to === this.record.pending[i]?.to);
     if (!same) this.touch({ pending });
   }
 
