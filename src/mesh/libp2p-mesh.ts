@@ -14,6 +14,11 @@ import { bulkProtocol, controlProtocol } from './swarm-protocols';
 /** How long opening a stream may take. */
 const OPEN_STREAM_TIMEOUT_MS = 10_000;
 
+/** An empty frame on the control stream: the sender is stopping. Engine frames are never empty. */
+const GOODBYE = new Uint8Array(0);
+/** How long a stopping tab waits for its goodbyes to go out. */
+const GOODBYE_WAIT_MS = 500;
+
 /** Frames above this go on the bulk stream, so shards never hold up heartbeats. */
 const BULK_THRESHOLD_BYTES = 64 * 1024;
 const DIAL_TIMEOUT_MS = 15_000;
@@ -125,6 +130,12 @@ export class Libp2pMesh implements Mesh {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     const node = this.node;
     if (!node) return;
+    // Say goodbye first: a closed WebRTC link is not always noticed at the other end, which
+    // would then wait for its ping monitor (seconds) to drop this tab.
+    await Promise.race([
+      Promise.allSettled([...this.members].map((peer) => this.writerFor(peer, controlProtocol(this.options.swarm)).then((writer) => writer.write(GOODBYE)))),
+      new Promise((resolve) => setTimeout(resolve, GOODBYE_WAIT_MS)),
+    ]);
     await node.stop();
     for (const peer of [...this.members]) this.dropMember(peer);
   }
@@ -135,6 +146,7 @@ export class Libp2pMesh implements Mesh {
 
   async send(peer: string, bytes: Uint8Array): Promise<void> {
     if (!this.members.has(peer)) throw new Error(`peer ${peer} is not connected to this tab`);
+    if (bytes.byteLength === 0) throw new RangeError('an empty message cannot be sent: the mesh uses empty frames to say goodbye');
     const protocol = bytes.byteLength > BULK_THRESHOLD_BYTES ? bulkProtocol(this.options.swarm) : controlProtocol(this.options.swarm);
     const writer = await this.writerFor(peer, protocol);
     await writer.write(bytes);
@@ -303,7 +315,15 @@ export class Libp2pMesh implements Mesh {
     const reader = new FrameReader(MAX_FRAME_BYTES);
     try {
       for await (const chunk of stream) {
-        for (const bytes of reader.push(chunk)) for (const handler of this.messageHandlers) handler({ from, bytes });
+        for (const bytes of reader.push(chunk)) {
+          if (bytes.byteLength === 0) {
+            // The peer is stopping (see stop()): drop it now and let its link go.
+            this.dropMember(from);
+            void connection.close().catch(() => undefined);
+            return;
+          }
+          for (const handler of this.messageHandlers) handler({ from, bytes });
+        }
       }
     } catch (error) {
       stream.abort(error instanceof Error ? error : new Error(String(error)));

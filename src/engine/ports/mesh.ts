@@ -25,7 +25,7 @@ export interface Mesh {
   stop(): Promise<void>;
   /** Peers currently reachable. */
   peers(): string[];
-  /** Sends bytes to one peer; resolves once handed to the transport (not delivered). Rejects if the peer is unknown. */
+  /** Sends bytes (at least one) to one peer; resolves once handed to the transport (not delivered). Rejects if the peer is unknown. */
   send(peer: string, bytes: Uint8Array): Promise<void>;
   /** Registers the receiver of incoming messages; returns a function that unregisters it. */
   onMessage(handler: (delivery: MeshDelivery) => void): () => void;
