@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { PIECE_BYTES, pieceHashes } from '../content-id';
+import type { EngineEffect } from './engine-io';
+import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
+import { PieceServer } from './piece-server';
+
+const shard = 'ab'.repeat(32);
+
+function serverWithOutbox(): { server: PieceServer; sent: () => { to: string; message: EngineMessage }[] } {
+  const sent: { to: string; message: EngineMessage }[] = [];
+  const server = new PieceServer((to, message) => {
+    sent.push({ to, message: decodeMessage(encodeMessage(message)) });
+    return { type: 'send', to, bytes: new Uint8Array(0) };
+  });
+  return { server, sent: () => sent.splice(0) };
+}
+
+describe('PieceServer', () => {
+  it('reads a shard once for every request that waits on it, then serves pieces from memory', async () => {
+    const bytes = Uint8Array.from({ length: 2 * PIECE_BYTES + 10 }, (_, i) => i % 251);
+    const hashes = await pieceHashes(bytes);
+    const { server, sent } = serverWithOutbox();
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, undefined, true, 0, effects);
+    server.onRequest('b', shard, 2, true, 0, effects);
+    expect(effects.filter((effect) => effect.type === 'read-shard')).toHaveLength(1);
+    expect(sent()).toEqual([]);
+    server.onRead(shard, bytes, hashes, '', 10, effects);
+    const answers = sent();
+    expect(answers.map((answer) => [answer.to, answer.message.type])).toEqual([['a', 'pieces'], ['b', 'piece']]);
+    expect(answers[0]?.message).toMatchObject({ ok: true, size: bytes.length, hashes });
+    expect(answers[1]?.message).toMatchObject({ ok: true, index: 2, bytes: bytes.subarray(2 * PIECE_BYTES) });
+    const more: EngineEffect[] = [];
+    server.onRequest('c', shard, 0, true, 20, more);
+    expect(more.some((effect) => effect.type === 'read-shard')).toBe(false);
+    expect(sent()[0]?.message).toMatchObject({ type: 'piece', ok: true, index: 0 });
+    expect(server.bytesServed.get(shard)).toBe(10 + PIECE_BYTES);
+  });
+
+  it('refuses shards it does not hold, pieces past the end, and everyone waiting on a failed read', () => {
+    const { server, sent } = serverWithOutbox();
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, 0, false, 0, effects);
+    expect(sent()[0]?.message).toMatchObject({ type: 'piece', ok: false, reason: 'not held here' });
+    server.onRequest('a', shard, undefined, true, 0, effects);
+    server.onRequest('b', shard, 1, true, 0, effects);
+    server.onRead(shard, undefined, [], 'ShardNotFoundError: gone', 5, effects);
+    expect(sent().map((answer) => answer.message)).toEqual([
+      expect.objectContaining({ type: 'pieces', ok: false, reason: 'ShardNotFoundError: gone' }),
+      expect.objectContaining({ type: 'piece', ok: false, reason: 'ShardNotFoundError: gone' }),
+    ]);
+  });
+
+  it('forgets idle shards, so a later request reads the store again', async () => {
+    const bytes = new Uint8Array(100).fill(7);
+    const { server, sent } = serverWithOutbox();
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, 0, true, 0, effects);
+    server.onRead(shard, bytes, await pieceHashes(bytes), '', 0, effects);
+    server.onRequest('a', shard, 1, true, 1, effects);
+    expect(sent()[1]?.message).toMatchObject({ type: 'piece', ok: false, reason: 'no piece 1' });
+    server.tick(60_000);
+    const later: EngineEffect[] = [];
+    server.onRequest('a', shard, 0, true, 60_001, later);
+    expect(later.some((effect) => effect.type === 'read-shard')).toBe(true);
+  });
+});
