@@ -22,7 +22,7 @@ export const defaultEngineSettings: EngineSettings = {
   membership: defaultMembershipSettings,
   tickIntervalMs: 1_000,
   gossipFanout: 3,
-  maxConcurrentTransfers: 4,
+  maxConcurrentTransfers: 8,
   transferTimeoutMs: 30_000,
   downloads: defaultDownloadSettings,
 };
