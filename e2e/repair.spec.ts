@@ -1,18 +1,10 @@
 import { expect, type Page } from '@playwright/test';
-import { dropFile, expectFullMesh, openTab, test } from './support/swarm-pages';
+import { dropFile, engineSnapshot, expectFullMesh, openTab, test } from './support/swarm-pages';
 
 // Engine timing (src/engine/membership): silent 3 s -> suspect, 5 s more -> dead, then a 30 s
 // grace before a dead tab's replicas stop counting.
 const DETECTION_AND_GRACE_MS = 3_000 + 5_000 + 30_000;
 
-interface Snapshot {
-  storedShards: number;
-  copiesStored: number;
-  datasets: { name: string; shards: number; atTarget: number; lost: number }[];
-}
-
-const snapshot = (page: Page): Promise<Snapshot> =>
-  page.evaluate(() => (globalThis as unknown as { tabswarm: { snapshot(): Promise<Snapshot> } }).tabswarm.snapshot());
 
 function csv(rows: number): Buffer {
   const lines = ['id,value,label'];
@@ -24,7 +16,7 @@ async function expectAllAtTarget(pages: readonly Page[], timeout: number): Promi
   for (const page of pages) {
     await expect
       .poll(async () => {
-        const dataset = (await snapshot(page)).datasets.find((candidate) => candidate.name === 'values.csv');
+        const dataset = (await engineSnapshot(page)).datasets.find((candidate) => candidate.name === 'values.csv');
         return dataset !== undefined && dataset.shards > 0 && dataset.atTarget === dataset.shards && dataset.lost === 0;
       }, { timeout, intervals: [500] })
       .toBe(true);
@@ -43,7 +35,7 @@ test('a reload inside the grace costs no transfer; closed tabs are repaired afte
   // Reload one tab: same identity and store, so nobody repairs anything. Wait for balancing
   // moves to finish first, so that any later transfer could only be repair.
   const others = pages.slice(0, 4);
-  const copies = async (): Promise<number> => (await Promise.all(others.map(snapshot))).reduce((sum, s) => sum + s.copiesStored, 0);
+  const copies = async (): Promise<number> => (await Promise.all(others.map(engineSnapshot))).reduce((sum, s) => sum + s.copiesStored, 0);
   let before = await copies();
   for (let quiet = 0; quiet < 3; ) {
     await pages[0]!.waitForTimeout(2_000);
@@ -55,7 +47,7 @@ test('a reload inside the grace costs no transfer; closed tabs are repaired afte
   await expect(pages[4]!.getByTestId('self-id')).not.toHaveText(/starting/);
   await pages[0]!.waitForTimeout(DETECTION_AND_GRACE_MS + 5_000);
   expect(await copies()).toBe(before);
-  expect((await snapshot(pages[4]!)).storedShards).toBeGreaterThan(0);
+  expect((await engineSnapshot(pages[4]!)).storedShards).toBeGreaterThan(0);
   await expectAllAtTarget(pages, 10_000);
 
   // Close two tabs: inside the grace their copies still count; after it the three tabs left
@@ -63,15 +55,15 @@ test('a reload inside the grace costs no transfer; closed tabs are repaired afte
   await pages[3]!.context().close();
   await pages[4]!.context().close();
   const survivors = pages.slice(0, 3);
-  const total = (await snapshot(survivors[0]!)).datasets.find((d) => d.name === 'values.csv')?.shards ?? 0;
+  const total = (await engineSnapshot(survivors[0]!)).datasets.find((d) => d.name === 'values.csv')?.shards ?? 0;
   expect(total).toBeGreaterThan(3);
   for (const page of survivors) {
-    await expect.poll(async () => (await snapshot(page)).storedShards, { timeout: DETECTION_AND_GRACE_MS + 60_000, intervals: [1_000] }).toBe(total);
+    await expect.poll(async () => (await engineSnapshot(page)).storedShards, { timeout: DETECTION_AND_GRACE_MS + 60_000, intervals: [1_000] }).toBe(total);
   }
   await expectAllAtTarget(survivors, 10_000);
 
   // Two new tabs join: placement moves shards onto them.
   const newcomers = [await openTab(browser, url), await openTab(browser, url)];
   await expectAllAtTarget([...survivors, ...newcomers], 60_000);
-  for (const page of newcomers) await expect.poll(async () => (await snapshot(page)).storedShards, { timeout: 60_000 }).toBeGreaterThan(0);
+  for (const page of newcomers) await expect.poll(async () => (await engineSnapshot(page)).storedShards, { timeout: 60_000 }).toBeGreaterThan(0);
 });

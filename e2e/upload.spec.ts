@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Null, Table, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { expect, type Page } from '@playwright/test';
 import { csvRecords } from './support/csv-records';
-import { dropFile, expectFullMesh, openTab, test } from './support/swarm-pages';
+import { dropFile, engineSnapshot, expectFullMesh, openTab, test } from './support/swarm-pages';
 
 const ROWS = 60_000;
 
@@ -28,13 +28,6 @@ function normalized(text: string): string[] {
     .map(([id, score, name, day, note]) => [Number(id), Number(score), name, day, note].join('|'));
 }
 
-interface Snapshot {
-  storedShards: number;
-  usedBytes: number;
-  datasets: { name: string; shards: number; atTarget: number; lost: number }[];
-}
-const snapshot = (page: Page): Promise<Snapshot> =>
-  page.evaluate(() => (globalThis as unknown as { tabswarm: { snapshot(): Promise<Snapshot> } }).tabswarm.snapshot());
 
 const datasetRow = (page: Page, name: string) => page.locator(`[data-testid=dataset-list] tr[data-dataset-name="${name}"]`);
 
@@ -48,7 +41,7 @@ async function expectReplicated(pages: readonly Page[], name: string, otherCopie
   }
   // A tab stores a shard at most once, so 3 copies in all are 3 copies on 3 tabs.
   await expect
-    .poll(async () => (await Promise.all(pages.map(snapshot))).reduce((sum, s) => sum + s.storedShards, 0), { timeout: 60_000, intervals: [1_000] })
+    .poll(async () => (await Promise.all(pages.map(engineSnapshot))).reduce((sum, s) => sum + s.storedShards, 0), { timeout: 60_000, intervals: [1_000] })
     .toBe(shards * 3 + otherCopies);
   return shards;
 }
@@ -72,7 +65,7 @@ test('a CSV of 60k rows and a Parquet file dropped into 5 tabs reach R=3 on dist
   await expect(datasetRow(pages[0]!, 'trips.csv').getByTestId('replicas-confirmed')).toHaveText(`${csvShards * 3}/${csvShards * 3} copies`);
 
   // Export from a tab that does not hold every shard: it fetches the rest from the others.
-  const views = await Promise.all(pages.map(snapshot));
+  const views = await Promise.all(pages.map(engineSnapshot));
   const exporter = pages[views.findIndex((view) => view.storedShards < csvShards)] ?? pages[4]!;
   const exported = (await download(exporter, 'trips.csv', 'CSV')).toString('utf8');
   expect(csvRecords(exported)[0]).toEqual(['id', 'score', 'name', 'day', 'note']);
@@ -112,5 +105,5 @@ test('bad files show a clear error and leave the catalog and the store as they w
     await expect(page.getByTestId('upload-error'), bad.name).toHaveText(bad.error, { timeout: 30_000 });
   }
   await expect(page.getByText('No datasets in this swarm yet.')).toBeVisible();
-  expect(await snapshot(page)).toMatchObject({ usedBytes: 0, storedShards: 0, datasets: [] });
+  expect(await engineSnapshot(page)).toMatchObject({ usedBytes: 0, storedShards: 0, datasets: [] });
 });

@@ -1,4 +1,5 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { SessionSnapshot } from '../../src/mesh/swarm-session';
 
 const openContexts = new Set<BrowserContext>();
 
@@ -74,4 +75,9 @@ export async function dropFile(page: Page, file: { name: string; mimeType: strin
   await zone.dispatchEvent('dragenter', { dataTransfer });
   await zone.dispatchEvent('dragover', { dataTransfer });
   await zone.dispatchEvent('drop', { dataTransfer });
+}
+
+/** The tab's engine state, as the page reads it (the app exposes its session as `tabswarm`). */
+export function engineSnapshot(page: Page): Promise<SessionSnapshot> {
+  return page.evaluate(() => (globalThis as unknown as { tabswarm: { snapshot(): Promise<SessionSnapshot> } }).tabswarm.snapshot());
 }

@@ -4,7 +4,6 @@ import { contentId } from '../../engine/content-id';
 import { formatBytes } from '../../engine/format-bytes';
 import { MAX_SHARD_BYTES } from '../../engine/node/messages';
 import type { ShardStore } from '../../engine/ports/shard-store';
-import type { DatasetPart } from './dataset-part';
 import { readDataset, UnreadableDatasetError } from './read-dataset';
 import { shardTable, type TableShard } from './shard-table';
 
@@ -63,9 +62,9 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
     };
     // readDataset reads the next part while this one is staged.
     for (const parts = readDataset(request.fileName, request.bytes); ; ) {
-      const part: IteratorResult<DatasetPart> = await parts.next();
-      if (!part.done) schemaOf ??= part.value.table;
-      const rowsNow = part.done ? carried : carried ? carried.concat(part.value.table) : part.value.table;
+      const part: IteratorResult<Table> = await parts.next();
+      if (!part.done) schemaOf ??= part.value;
+      const rowsNow = part.done ? carried : carried ? carried.concat(part.value) : part.value;
       carried = undefined;
       const pieces = rowsNow ? [...shardTable(rowsNow, request.shardBytes)] : [];
       // A part's last shard is short unless it is the dataset's last: its rows join the next part.

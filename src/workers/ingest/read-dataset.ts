@@ -1,6 +1,5 @@
 import { DataType, tableFromIPC, tableFromJSON, type Table } from 'apache-arrow';
 import { tableFromParquet } from './parquet-codec';
-import type { DatasetPart } from './dataset-part';
 import { readDelimited } from './read-delimited';
 import { UnreadableDatasetError } from './unreadable-dataset-error';
 
@@ -28,11 +27,11 @@ export function formatOfFile(fileName: string): DatasetFormat | undefined {
 }
 
 /**
- * Reads a dropped file as a sequence of parts with one schema: a big CSV comes in parts (the
+ * Reads a dropped file as a sequence of tables with one schema: a big CSV comes in parts (the
  * next read while the caller handles this one), any other file as one table. Throws
  * UnreadableDatasetError, saying why, for bad input.
  */
-export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGenerator<DatasetPart> {
+export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGenerator<Table> {
   const format = formatOfFile(fileName);
   if (!format) throw new UnreadableDatasetError(`${fileName}: unsupported file type; drop CSV, TSV, Parquet, Arrow IPC, JSON or NDJSON`);
   if (bytes.byteLength === 0) throw new UnreadableDatasetError(`${fileName} is empty`);
@@ -40,7 +39,7 @@ export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGe
     format === 'csv' || format === 'tsv' ? readDelimited(fileName, bytes, format === 'tsv' ? '\t' : undefined) : single(readWhole(format, fileName, bytes));
   let rows = 0;
   for (;;) {
-    let next: IteratorResult<DatasetPart>;
+    let next: IteratorResult<Table>;
     try {
       next = await parts.next();
     } catch (error) {
@@ -48,9 +47,9 @@ export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGe
       throw new UnreadableDatasetError(`${fileName} could not be read as ${format.toUpperCase()}: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (next.done) break;
-    if (next.value.table.numCols === 0) throw new UnreadableDatasetError(`${fileName} has no columns`);
-    if (rows === 0) rejectUnsupportedColumns(fileName, next.value.table);
-    rows += next.value.table.numRows;
+    if (next.value.numCols === 0) throw new UnreadableDatasetError(`${fileName} has no columns`);
+    if (rows === 0) rejectUnsupportedColumns(fileName, next.value);
+    rows += next.value.numRows;
     yield next.value;
   }
   if (rows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
@@ -67,8 +66,8 @@ function rejectUnsupportedColumns(fileName: string, table: Table): void {
   }
 }
 
-async function* single(table: Promise<Table>): AsyncGenerator<DatasetPart> {
-  yield { table: await table };
+async function* single(table: Promise<Table>): AsyncGenerator<Table> {
+  yield await table;
 }
 
 async function readWhole(format: Exclude<DatasetFormat, 'csv' | 'tsv'>, fileName: string, bytes: Uint8Array): Promise<Table> {

@@ -1,6 +1,5 @@
 import type { Table } from 'apache-arrow';
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import type { DatasetPart } from './dataset-part';
 import { duckDb } from './duckdb-instance';
 import { recordEnd } from './record-boundaries';
 import { UnreadableDatasetError } from './unreadable-dataset-error';
@@ -20,14 +19,14 @@ export const CSV_PART_BYTES = 8 * 1024 * 1024;
  * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
  * as one part.
  */
-export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): AsyncGenerator<DatasetPart> {
+export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): AsyncGenerator<Table> {
   const db = await duckDb();
   const name = `upload-${registered++}.csv`;
   // DuckDB takes the buffer over; keep the caller's bytes intact.
   await db.registerFileBuffer(name, bytes.slice());
   const connection = await db.connect();
   const options = delimiter ? `, delim = '${delimiter}'` : '';
-  let pending: Promise<DatasetPart> | undefined;
+  let pending: Promise<Table> | undefined;
   try {
     const sniffed = (await connection.query(`SELECT Prompt, Quote, Escape FROM sniff_csv('${name}'${options})`)).get(0);
     const prompt = String(sniffed?.Prompt ?? '').replace(/;\s*$/, '');
@@ -38,7 +37,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
     if (!cuttable) {
       const whole = await readPartQuery(connection, `SELECT * FROM read_csv_auto('${name}'${options})`);
       // The sniffer names a file with no usable header and one text column `column0`: that is not a table.
-      if (whole.table.numCols === 1 && whole.table.schema.fields[0]?.name === 'column0' && whole.table.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
+      if (whole.numCols === 1 && whole.schema.fields[0]?.name === 'column0' && whole.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
       yield whole;
       return;
     }
@@ -48,7 +47,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
      * Hands a part to DuckDB and starts its query; resolves once the query is under way (so
      * DuckDB parses while the caller works), with the promise of the part's rows.
      */
-    const startPart = async (start: number, end: number): Promise<{ rows: Promise<DatasetPart> }> => {
+    const startPart = async (start: number, end: number): Promise<{ rows: Promise<Table> }> => {
       const partName = `${name}-${start}`;
       await db.registerFileBuffer(partName, bytes.slice(start, end));
       // Only the first part has the header and the rows the sniffer skips.
@@ -81,6 +80,6 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   }
 }
 
-async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<DatasetPart> {
-  return { table: (await connection.query(query)) as unknown as Table };
+async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<Table> {
+  return (await connection.query(query)) as unknown as Table;
 }
