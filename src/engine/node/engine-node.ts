@@ -230,8 +230,10 @@ export class EngineNode {
         if (this.record.staged.includes(shard)) this.keepStaged(shard);
         continue;
       }
-      // A copy that just arrived by a move is not moved on again at once (no ping-pong).
-      if (task.reason === 'balance' && this.replacements.holds(shard)) continue;
+      // No ping-pong: a copy that just arrived by a move is not moved on at once, and no move
+      // goes where this node's note of an earlier release of the shard still stands (the
+      // receiver would read that note as this move's release, and count the copy twice).
+      if (task.reason === 'balance' && (this.replacements.holds(shard) || this.record.released.some((c) => c.shard === shard && c.to === to))) continue;
       if (this.outgoing.has(shard, to)) continue;
       const releaseFrom = task.releaseFrom === undefined ? undefined : layout.nodeIds[task.releaseFrom];
       const replaces = task.replaces === undefined ? '' : (layout.nodeIds[task.replaces] ?? '');

@@ -54,6 +54,34 @@ describe('planReplication', () => {
     expect(map.staged.size).toBe(0);
   });
 
+  it('keeps an uploader\'s staged copy as one of the R (write locality), then balances its surplus off', () => {
+    const map = swarm(6, { shards: 30 });
+    for (let s = 0; s < 30; s++) map.staged.set(s, 2);
+    const first = planReplication(map, settings);
+    // One copy per shard stays where it is: 2 sent per shard, not 3.
+    expect(first.transfers.filter((t) => t.to === 2)).toHaveLength(30);
+    expect(first.transfers.filter((t) => t.to !== 2)).toHaveLength(60);
+    expect(first.transfers.filter((t) => t.to === 2).every((t) => t.replaces === undefined)).toBe(true);
+    apply(map, first);
+    expect(map.staged.size).toBe(0);
+    for (let s = 0; s < 30; s++) expect(counted(map, s)).toContain(2);
+    // The uploader now holds every shard; ordinary balancing moves its surplus away, no more.
+    const moves = planReplication(map, settings).transfers;
+    expect(moves.every((t) => t.reason === 'balance' && t.from === 2 && t.releaseFrom === 2)).toBe(true);
+    settle(map);
+    expect(map.load(2)).toBeLessThanOrEqual(Math.floor(15 * 1.08));
+    for (let s = 0; s < 30; s++) expect(counted(map, s)).toHaveLength(3);
+  });
+
+  it('an uploader that is full sends all R copies of its staged shards', () => {
+    const map = swarm(6, { shards: 10 });
+    for (let s = 0; s < 10; s++) map.staged.set(s, 1);
+    map.full[1] = true;
+    const plan = planReplication(map, settings);
+    expect(plan.transfers).toHaveLength(30);
+    expect(plan.transfers.every((t) => t.from === 1 && t.to !== 1)).toBe(true);
+  });
+
   it('repairs only the replicas of a node that is out, and the most endangered shards first', () => {
     const map = swarm(10, { shards: 100 });
     for (let s = 0; s < 100; s++) map.staged.set(s, 0);

@@ -184,37 +184,46 @@ class PlanBuilder {
     const key = this.map.shardKeys[shard] ?? 0;
     const need = this.replicas - copies;
     const used = this.usedDomains(shard);
-    // Nodes below their band take new copies first, so a repair also mends the balance and a
-    // crash costs no balancing moves on top of its lost replicas.
-    let targets =
-      this.underLowCount > 0
-        ? this.ranker.pick(key, need, (n) => this.canReceive(shard, n, this.bands[n]?.low ?? 0), used, 'never')
-        : [];
-    if (targets.length < need) {
+    const targets = this.writeLocalTarget(shard, used);
+    const domainsOf = (nodes: number[]): number[] => nodes.map((n) => this.map.domains[n] ?? -1);
+    // Then nodes below their band, so a repair also mends the balance and a crash costs no
+    // balancing moves on top of its lost replicas; then nodes within their band; then, as a
+    // shard below R takes any node with room, anyone.
+    const limits: ((node: number) => number)[] = [(n) => this.bands[n]?.high ?? 0, () => Infinity];
+    if (this.underLowCount > 0) limits.unshift((n) => this.bands[n]?.low ?? 0);
+    limits.forEach((limit, round) => {
+      if (targets.length >= need) return;
       const chosen = new Set(targets);
-      const more = this.ranker.pick(
+      const picked = this.ranker.pick(
         key,
         need - targets.length,
-        (n) => !chosen.has(n) && this.canReceive(shard, n, this.bands[n]?.high ?? 0),
-        [...used, ...targets.map((n) => this.map.domains[n] ?? -1)],
+        (n) => !chosen.has(n) && this.canReceive(shard, n, limit(n)),
+        [...used, ...domainsOf(targets)],
+        // Below-band nodes are a preference only while they keep the copies apart.
+        round === 0 && this.underLowCount > 0 ? 'never' : 'as-fallback',
       );
-      targets = [...targets, ...more];
-    }
-    if (targets.length < need) {
-      // Bands are a preference; a shard below R takes any node with room.
-      const chosen = new Set(targets);
-      const more = this.ranker.pick(
-        key,
-        need - targets.length,
-        (n) => !chosen.has(n) && this.canReceive(shard, n, Infinity),
-        [...used, ...targets.map((n) => this.map.domains[n] ?? -1)],
-      );
-      targets = [...targets, ...more];
-    }
+      targets.push(...picked);
+    });
     const leaving = (this.map.holders[shard] ?? []).filter((node) => this.map.status[node] === 'leaving');
+    // A kept staged copy stands in for nobody: only copies sent to other nodes replace those
+    // of nodes handing off before they leave.
+    const local = targets.length > 0 && targets[0] === this.map.staged.get(shard) ? 1 : 0;
     targets.forEach((to, i) =>
-      this.addTransfer({ shard, from, to, reason: 'repair', copies, releaseFrom: undefined, replaces: leaving[i] }),
+      this.addTransfer({ shard, from, to, reason: 'repair', copies, releaseFrom: undefined, replaces: i < local ? undefined : leaving[i - local] }),
     );
+  }
+
+  /**
+   * Write locality (HDFS's first replica on the writer): an uploader with room keeps its staged
+   * copy as one of the R, so a new upload reaches R with one copy fewer to send per shard. Its
+   * surplus over its load band then moves off as ordinary balancing, after every shard is safe;
+   * the total traffic is the same as placing by rank at once, only durability comes first.
+   */
+  private writeLocalTarget(shard: number, used: number[]): number[] {
+    const uploader = this.map.staged.get(shard);
+    if (uploader === undefined || !this.canReceive(shard, uploader, Infinity)) return [];
+    if (this.liveDomainCount >= this.replicas && used.includes(this.map.domains[uploader] ?? -1)) return [];
+    return [uploader];
   }
 
   private addTransfer(task: TransferTask): void {
