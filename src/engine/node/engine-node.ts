@@ -22,7 +22,6 @@ import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
 
 /** Full catalog gossip (with manifests) every this many ticks; records go every tick. */
 const MANIFEST_GOSSIP_EVERY_TICKS = 5;
-
 /**
  * One node of the swarm as a pure state machine: `step(event)` returns effects. It gossips
  * its catalog, detects failures from heartbeats, plans replication from what it sees and
@@ -440,12 +439,13 @@ export class EngineNode {
     return handedOff(layout, this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
   }
 
-  /** Live peers holding a shard, best rank first (this node excluded). */
-  private holdersToAsk(shard: string): string[] {
+  /** Live peers holding a shard, best rank first (this node excluded): where to fetch it or run a query on it. */
+  holdersToAsk(shard: string): string[] {
     return shardSources(layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged()), this.id, shard);
   }
 
-  private holdsCopy(shard: string): boolean {
+  /** Whether this node holds the shard (or its staged upload). */
+  holdsCopy(shard: string): boolean {
     return this.record.holdings.includes(shard) || this.record.staged.includes(shard);
   }
 

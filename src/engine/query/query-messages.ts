@@ -1,0 +1,125 @@
+import { isContentId } from '../content-id';
+import { InvalidMessageError } from '../errors';
+
+// The query protocol's wire messages, beside the engine's: a frame starts with its own tag
+// byte (the engine's start with their wire version), so a tab routes each frame by its first
+// byte. Frame: [tag u8][header length u32 BE][header JSON][payload bytes]. Results ride as
+// Arrow IPC in the payload, cut in parts that fit the mesh's frame limit.
+
+export const QUERY_WIRE_TAG = 0x51;
+/** Largest SQL text a holder accepts. */
+export const MAX_SUBQUERY_SQL_CHARS = 64 * 1024;
+/** Result bytes per frame: well under the mesh's frame limit. */
+export const RESULT_PART_BYTES = 4 * 1024 * 1024;
+/** Parts per result: caps one shard's result at 256 MiB. */
+export const MAX_RESULT_PARTS = 64;
+const MAX_HEADER_BYTES = 128 * 1024;
+
+export type QueryMessage =
+  /** Run `sql` over one shard this holder keeps (registered as `__shard`) and send the rows back. */
+  | { readonly type: 'subquery'; readonly query: string; readonly shard: string; readonly sql: string }
+  /**
+   * One part of a holder's answer: Arrow IPC stream bytes, or why not. `retryable` says whether
+   * another holder could do better (it does not hold the shard, its store failed) or not (the
+   * SQL itself is wrong: every holder would say the same).
+   */
+  | {
+      readonly type: 'subquery-result';
+      readonly query: string;
+      readonly shard: string;
+      readonly ok: boolean;
+      readonly retryable: boolean;
+      readonly error: string;
+      /** Milliseconds the holder spent running it. */
+      readonly ms: number;
+      readonly part: number;
+      readonly parts: number;
+      readonly bytes: Uint8Array;
+    };
+
+export function isQueryFrame(frame: Uint8Array): boolean {
+  return frame[0] === QUERY_WIRE_TAG;
+}
+
+export function encodeQueryMessage(message: QueryMessage): Uint8Array {
+  const payload = message.type === 'subquery-result' ? message.bytes : new Uint8Array(0);
+  const header = new TextEncoder().encode(JSON.stringify(message.type === 'subquery-result' ? { ...message, bytes: undefined } : message));
+  const frame = new Uint8Array(5 + header.length + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, QUERY_WIRE_TAG);
+  view.setUint32(1, header.length);
+  frame.set(header, 5);
+  frame.set(payload, 5 + header.length);
+  return frame;
+}
+
+/** Parses and validates a query frame; throws InvalidMessageError saying what is wrong. */
+export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
+  if (frame.length < 5 || !isQueryFrame(frame)) throw new InvalidMessageError('not a query frame');
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const headerLength = view.getUint32(1);
+  if (headerLength > MAX_HEADER_BYTES || 5 + headerLength > frame.length) throw new InvalidMessageError(`query header length ${headerLength} does not fit the frame`);
+  if (frame.length - 5 - headerLength > RESULT_PART_BYTES) throw new InvalidMessageError('query result part larger than allowed');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(5, 5 + headerLength))) as Record<string, unknown>;
+  } catch {
+    throw new InvalidMessageError('query header is not JSON');
+  }
+  if (typeof header !== 'object' || header === null) throw new InvalidMessageError('query header is not an object');
+  const text = (field: string, max: number): string => {
+    const value = header[field];
+    if (typeof value !== 'string' || value.length > max) throw new InvalidMessageError(`query message field ${field} must be a string of at most ${max} characters`);
+    return value;
+  };
+  const shard = text('shard', 64);
+  if (!isContentId(shard)) throw new InvalidMessageError('query message shard is not a content id');
+  const query = text('query', 128);
+  if (header.type === 'subquery') return { type: 'subquery', query, shard, sql: text('sql', MAX_SUBQUERY_SQL_CHARS) };
+  if (header.type !== 'subquery-result') throw new InvalidMessageError(`unknown query message type ${String(header.type)}`);
+  const part = header.part;
+  const parts = header.parts;
+  const ms = header.ms;
+  if (!Number.isInteger(parts) || (parts as number) < 1 || (parts as number) > MAX_RESULT_PARTS) throw new InvalidMessageError('query result parts out of range');
+  if (!Number.isInteger(part) || (part as number) < 0 || (part as number) >= (parts as number)) throw new InvalidMessageError('query result part out of range');
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidMessageError('query result ms must be a non-negative number');
+  if (typeof header.ok !== 'boolean' || typeof header.retryable !== 'boolean') throw new InvalidMessageError('query result ok and retryable must be booleans');
+  return {
+    type: 'subquery-result',
+    query,
+    shard,
+    ok: header.ok,
+    retryable: header.retryable,
+    error: text('error', 16 * 1024),
+    ms,
+    part: part as number,
+    parts: parts as number,
+    bytes: frame.slice(5 + headerLength),
+  };
+}
+
+/** A holder's answer as frames: the result cut into parts (an error is one part). */
+export function resultMessages(
+  query: string,
+  shard: string,
+  outcome: { ok: true; bytes: Uint8Array; ms: number } | { ok: false; retryable: boolean; error: string; ms: number },
+): QueryMessage[] {
+  if (!outcome.ok) return [{ type: 'subquery-result', query, shard, ok: false, retryable: outcome.retryable, error: outcome.error, ms: outcome.ms, part: 0, parts: 1, bytes: new Uint8Array(0) }];
+  const parts = Math.max(1, Math.ceil(outcome.bytes.length / RESULT_PART_BYTES));
+  if (parts > MAX_RESULT_PARTS) {
+    const error = `the result for one shard is ${outcome.bytes.length} bytes, over the ${MAX_RESULT_PARTS * RESULT_PART_BYTES}-byte limit: filter more or aggregate`;
+    return [{ type: 'subquery-result', query, shard, ok: false, retryable: false, error, ms: outcome.ms, part: 0, parts: 1, bytes: new Uint8Array(0) }];
+  }
+  return Array.from({ length: parts }, (_, part) => ({
+    type: 'subquery-result' as const,
+    query,
+    shard,
+    ok: true,
+    retryable: false,
+    error: '',
+    ms: outcome.ms,
+    part,
+    parts,
+    bytes: outcome.bytes.subarray(part * RESULT_PART_BYTES, (part + 1) * RESULT_PART_BYTES),
+  }));
+}
