@@ -1,5 +1,6 @@
 import { SwarmSession, type SessionSnapshot } from '../mesh/swarm-session';
 import { swarmFromSearch } from '../mesh/swarm-protocols';
+import type { QueryAnswer } from '../workers/engine-api';
 
 const REFRESH_MS = 500;
 const DEFAULT_BUDGET_MIB = 512;
@@ -79,6 +80,12 @@ export class SwarmState {
     } catch (error) {
       this.uploadError = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  /** Runs a SELECT across the swarm. */
+  query(sql: string): Promise<QueryAnswer> {
+    if (!this.session) return Promise.reject(new Error('the tab has not joined the swarm yet'));
+    return this.session.query(sql);
   }
 
   stop(): void {

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { EngineSnapshot, EngineWorkerApi } from '../workers/engine-api';
+import type { EngineSnapshot, EngineWorkerApi, QueryAnswer } from '../workers/engine-api';
 import { Libp2pMesh } from './libp2p-mesh';
 import { loadTabIdentity, type TabIdentity } from './tab-identity';
 
@@ -58,6 +58,7 @@ export class SwarmSession {
     });
     mesh.onPeer((event) => {
       if (event.kind === 'connected') void engine.peerConnected(event.peer);
+      else void engine.peerDisconnected(event.peer);
     });
     await Promise.all([engineStarted, mesh.start()]);
     return session;
@@ -82,6 +83,11 @@ export class SwarmSession {
   /** A dataset back out of the swarm as a file. */
   exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }> {
     return this.engine.exportDataset(id, format);
+  }
+
+  /** Runs a SELECT across the swarm (see EngineWorkerApi.query). */
+  query(sql: string): Promise<QueryAnswer> {
+    return this.engine.query(sql);
   }
 
   /** Sets how much this tab lends the swarm; resolves with the budget in force (the browser may allow less). */

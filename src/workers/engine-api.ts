@@ -1,4 +1,5 @@
 import type { DatasetProgress } from '../engine/node/dataset-health';
+import type { ShardRun } from './query/federated-query';
 
 /** One peer as the engine sees it. */
 export interface PeerView {
@@ -38,6 +39,18 @@ export interface EngineSnapshot {
   };
 }
 
+/** A federated query's answer: the rows (an Arrow IPC stream, transferred) and how it ran. */
+export interface QueryAnswer {
+  readonly arrow: ArrayBuffer;
+  readonly rows: number;
+  readonly strategy: 'aggregate' | 'gather';
+  readonly shardsTotal: number;
+  readonly shardsPruned: number;
+  /** Per shard: its content id, the tab that ran it, how long it took. */
+  readonly shards: readonly ShardRun[];
+  readonly ms: number;
+}
+
 /** Who the tab is, as the engine needs it. */
 export interface EngineStartOptions {
   readonly id: string;
@@ -60,6 +73,8 @@ export interface EngineWorkerApi {
   deliver(from: string, bytes: ArrayBuffer): void;
   /** The mesh connected a peer. */
   peerConnected(peer: string): void;
+  /** The mesh lost a peer: queries it was running move to other replicas. */
+  peerDisconnected(peer: string): void;
   /** The engine's state for the page. */
   snapshot(): Promise<EngineSnapshot>;
   /**
@@ -69,6 +84,12 @@ export interface EngineWorkerApi {
   ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }>;
   /** Fetches a dataset's shards from the swarm and writes it as a file (the buffer is transferred). */
   exportDataset(id: string, format: 'arrow' | 'csv' | 'parquet'): Promise<{ readonly fileName: string; readonly mimeType: string; readonly bytes: ArrayBuffer }>;
+  /**
+   * Runs one DuckDB SELECT over the swarm's datasets (named by file name, e.g. trips.csv ->
+   * trips); rejects with DuckDB's message for a bad query, or naming the shards no replica
+   * could answer for.
+   */
+  query(sql: string): Promise<QueryAnswer>;
   /** Sets how much this tab lends the swarm (capped by the browser's quota); resolves with the budget in force. */
   setBudget(bytes: number): Promise<number>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */

@@ -9,6 +9,9 @@ import { IndexedDbShardStore } from './indexeddb-shard-store';
 import { exportDataset } from './export/export-dataset';
 import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
+import { runFederatedQuery } from './query/federated-query';
+import { QueryService } from './query/query-service';
+import { isQueryFrame } from '../engine/query/query-messages';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
 
 /** Wall-clock randomness for the engine's peer choice; determinism matters only in tests. */
@@ -20,6 +23,7 @@ let driver: EngineDriver | undefined;
 let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
 let storage: StorageBudget | undefined;
+let queries: QueryService | undefined;
 const fetches = new FetchRequests();
 
 /** A shard's bytes from this tab's store or the best live holder (see ShardFetcher). */
@@ -64,6 +68,20 @@ const api: EngineWorkerApi = {
       left: () => hasLeft?.(),
       fetched: (request, bytes, error) => fetches.settle(request, bytes, error),
     });
+    const shards = store;
+    queries = new QueryService({
+      self: options.id,
+      send: (to, bytes) => {
+        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        outbox(to, Comlink.transfer(buffer, [buffer]));
+      },
+      shards: { holds: (shard) => node.holdsCopy(shard), read: (shard) => shards.get(shard) },
+      now: () => clock.now(),
+      schedule: (delayMs, run) => {
+        setTimeout(run, delayMs);
+      },
+      rejected: (peer, reason) => console.warn(`tabswarm: bad query frame from ${peer}: ${reason}`),
+    });
     driver.step({ type: 'start', now: clock.now(), held: await store.list(), manifests: await manifests.list(), capacity: await store.capacity() });
     const queued = waiting ?? [];
     waiting = undefined;
@@ -71,7 +89,27 @@ const api: EngineWorkerApi = {
   },
 
   deliver(from: string, bytes: ArrayBuffer): void {
-    whenStarted(() => driver?.step({ type: 'message', now: clock.now(), from, bytes: new Uint8Array(bytes) }));
+    const frame = new Uint8Array(bytes);
+    whenStarted(() => (isQueryFrame(frame) ? queries?.onFrame(from, frame) : driver?.step({ type: 'message', now: clock.now(), from, bytes: frame })));
+  },
+
+  peerDisconnected(peer: string): void {
+    whenStarted(() => queries?.peerGone(peer));
+  },
+
+  async query(sql: string) {
+    const node = engine;
+    const service = queries;
+    if (!node || !service) throw new Error('the engine worker is not started');
+    const result = await runFederatedQuery(sql, {
+      manifests: () => node.catalogSnapshot().manifests,
+      holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
+      coordinate: (tasks) => service.coordinate(tasks),
+      now: () => clock.now(),
+    });
+    const arrow = result.bytes.buffer.slice(result.bytes.byteOffset, result.bytes.byteOffset + result.bytes.byteLength) as ArrayBuffer;
+    const { strategy, shardsTotal, shardsPruned, shards, ms } = result;
+    return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms }, [arrow]);
   },
 
   peerConnected(peer: string): void {

@@ -32,9 +32,19 @@ export type QueryDecomposition =
  * result is named exactly as a local one.
  */
 export function decomposeQuery(sql: string, table: DatasetTable, outputNames: readonly string[]): QueryDecomposition {
+  const shape = singleTableShape(sql, table);
+  return (shape && aggregatePlan(shape, table, outputNames)) ?? gatherPlan(sql, table, shape);
+}
+
+/** The gather plan alone: for a query the merge could not run, or one of several datasets in a join. */
+export function gatherQuery(sql: string, table: DatasetTable): QueryDecomposition {
+  return gatherPlan(sql, table, singleTableShape(sql, table));
+}
+
+/** The query's shape when it reads `table` alone, with no subquery that could read it again. */
+export function singleTableShape(sql: string, table: DatasetTable): SelectShape | undefined {
   const shape = selectShape(sql);
-  const usable = shape && shape.table === table.name.toLowerCase() && !shape.tokens.slice(1).some((t) => t.value === 'SELECT') ? shape : undefined;
-  return (usable && aggregatePlan(usable, table, outputNames)) ?? gatherPlan(sql, table, usable);
+  return shape && shape.table === table.name.toLowerCase() && !shape.tokens.slice(1).some((t) => t.value === 'SELECT') ? shape : undefined;
 }
 
 function gatherPlan(sql: string, table: DatasetTable, shape: SelectShape | undefined): QueryDecomposition {

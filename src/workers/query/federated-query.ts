@@ -1,0 +1,147 @@
+import type { Table } from 'apache-arrow';
+import type { DatasetManifest } from '../../engine/catalog/manifest';
+import { datasetsInQuery } from '../../engine/query/dataset-tables';
+import type { ShardAnswer, SubqueryTask } from '../../engine/query/query-coordinator';
+import { decomposeQuery, gatherQuery, PARTS_VIEW, SHARD_VIEW, singleTableShape, type DatasetTable, type QueryDecomposition } from '../../engine/query/query-decomposition';
+import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning';
+import { QueryFailedError } from './query-failed-error';
+import { duckDbMessage, runSqlOverArrow, type ArrowView } from './sql-over-arrow';
+
+/** What a federated query needs from the tab: the catalog, who holds what, and the swarm to run subqueries on. */
+export interface QueryContext {
+  manifests(): readonly DatasetManifest[];
+  /** Live holders of a shard, this tab first if it holds it, then by rank. */
+  holdersOf(shard: string): string[];
+  /** Runs subqueries across the swarm; rejects with a QueryFailedError naming missing shards. */
+  coordinate(tasks: readonly SubqueryTask[]): Promise<readonly ShardAnswer[]>;
+  now(): number;
+}
+
+/** One shard's part in a result: which tab ran it and how long it took. */
+export interface ShardRun {
+  readonly dataset: string;
+  readonly shard: string;
+  readonly holder: string;
+  readonly holderMs: number;
+  readonly elapsedMs: number;
+  readonly attempts: number;
+  readonly resultBytes: number;
+}
+
+export interface FederatedResult {
+  readonly table: Table;
+  /** The result as an Arrow IPC stream. */
+  readonly bytes: Uint8Array;
+  /** How it ran: partial aggregates merged here, or rows gathered and finished here. */
+  readonly strategy: 'aggregate' | 'gather';
+  readonly shardsTotal: number;
+  readonly shardsPruned: number;
+  /** Every shard used, with its content id (`shard`) and the tab that ran it. */
+  readonly shards: readonly ShardRun[];
+  readonly ms: number;
+}
+
+/** Empty Arrow streams with each dataset's exact schema, learned once (manifests never change). */
+const schemas = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * Answers one SELECT across the swarm. DuckDB first runs it over empty tables of the right
+ * schemas, which checks it (its error comes back as is) and names the result's columns. A
+ * query over one dataset is then decomposed (partial aggregates, or a gather with the filter
+ * pushed down), its shards pruned by their stats and each remaining shard run on one holder;
+ * a join gathers the needed columns of each dataset. The last step runs here, in DuckDB.
+ */
+export async function runFederatedQuery(sql: string, context: QueryContext): Promise<FederatedResult> {
+  const started = context.now();
+  const datasets = datasetsInQuery(sql, context.manifests());
+  if (datasets.length === 0) {
+    const known = context.manifests().map((manifest) => manifest.name).join(', ') || 'none yet';
+    throw new QueryFailedError(`the query names no dataset of this swarm (datasets: ${known})`);
+  }
+  const empties = await Promise.all(datasets.map(({ manifest }) => emptyTableOf(manifest, context)));
+  const probe = await sqlOrQueryError(sql, datasets.map(({ table }, i) => ({ view: table, streams: [empties[i] as Uint8Array] })));
+  const outputNames = probe.table.schema.fields.map((field) => field.name);
+
+  const plans: { table: DatasetTable; manifest: DatasetManifest; plan: QueryDecomposition; emptyPart: Uint8Array }[] = [];
+  for (const [i, { table: name, manifest }] of datasets.entries()) {
+    const table: DatasetTable = { name, columns: manifest.columns.map((column) => column.name) };
+    const empty = empties[i] as Uint8Array;
+    let plan = datasets.length === 1 ? decomposeQuery(sql, table, outputNames) : gatherQuery(sql, table);
+    let emptyPart = await partOverEmpty(plan, empty);
+    if (!emptyPart) {
+      plan = gatherQuery(sql, table);
+      emptyPart = (await partOverEmpty(plan, empty)) ?? empty;
+    }
+    plans.push({ table, manifest, plan, emptyPart });
+  }
+
+  const tasks: (SubqueryTask & { dataset: string })[] = [];
+  let shardsTotal = 0;
+  for (const { table, manifest, plan } of plans) {
+    const alias = singleTableShape(sql, table)?.tableAlias ?? table.name;
+    const prunable = prunableColumns(manifest.columns);
+    shardsTotal += manifest.shards.length;
+    for (const shard of manifest.shards) {
+      if (datasets.length === 1 && !shardMayMatch(plan.filter, shard, alias, prunable)) continue;
+      tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
+    }
+  }
+  const answers = await context.coordinate(tasks);
+  const byShard = new Map(answers.map((answer) => [answer.shard, answer]));
+
+  const views: ArrowView[] = plans.map(({ table, plan, emptyPart }) => ({
+    view: plan.kind === 'aggregate' ? PARTS_VIEW : table.name,
+    streams: [emptyPart, ...tasks.filter((task) => task.dataset === table.name).map((task) => byShard.get(task.shard)?.bytes ?? new Uint8Array(0))],
+  }));
+  const only = plans[0];
+  const finalSql = plans.length === 1 && only?.plan.kind === 'aggregate' ? only.plan.mergeSql : sql;
+  const result = await sqlOrQueryError(finalSql, views);
+  return {
+    table: result.table,
+    bytes: result.bytes,
+    strategy: plans.length === 1 && only?.plan.kind === 'aggregate' ? 'aggregate' : 'gather',
+    shardsTotal,
+    shardsPruned: shardsTotal - tasks.length,
+    shards: tasks.map((task) => {
+      const answer = byShard.get(task.shard);
+      return { dataset: task.dataset, shard: task.shard, holder: answer?.holder ?? '', holderMs: answer?.holderMs ?? 0, elapsedMs: answer?.elapsedMs ?? 0, attempts: answer?.attempts ?? 0, resultBytes: answer?.bytes.length ?? 0 };
+    }),
+    ms: context.now() - started,
+  };
+}
+
+/** The plan's holder part run over an empty shard (its result's schema), or undefined if DuckDB refuses it. */
+async function partOverEmpty(plan: QueryDecomposition, empty: Uint8Array): Promise<Uint8Array | undefined> {
+  try {
+    const part = await runSqlOverArrow(plan.shardSql, [{ view: SHARD_VIEW, streams: [empty] }]);
+    if (plan.kind === 'aggregate') await runSqlOverArrow(plan.mergeSql, [{ view: PARTS_VIEW, streams: [part.bytes] }]);
+    return part.bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sqlOrQueryError(sql: string, views: readonly ArrowView[]): ReturnType<typeof runSqlOverArrow> {
+  try {
+    return await runSqlOverArrow(sql, views);
+  } catch (error) {
+    throw new QueryFailedError(duckDbMessage(error));
+  }
+}
+
+/** An empty table with the dataset's schema, from one holder of its first shard. */
+function emptyTableOf(manifest: DatasetManifest, context: QueryContext): Promise<Uint8Array> {
+  let known = schemas.get(manifest.id);
+  if (!known) {
+    const first = manifest.shards[0];
+    if (!first) throw new QueryFailedError(`dataset ${manifest.name} has no shards`);
+    known = context.coordinate([{ shard: first.id, sql: `SELECT * FROM ${SHARD_VIEW} LIMIT 0`, holders: context.holdersOf(first.id) }]).then((answers) => {
+      const bytes = answers[0]?.bytes;
+      if (!bytes) throw new QueryFailedError(`no holder returned the schema of ${manifest.name}`);
+      return bytes;
+    });
+    schemas.set(manifest.id, known);
+    known.catch(() => schemas.delete(manifest.id));
+  }
+  return known;
+}
