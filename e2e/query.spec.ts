@@ -147,3 +147,49 @@ test('SQL across 4 tabs answers what DuckDB answers over each whole file in one 
   await asker.getByTestId('sql-run').click();
   await expect(asker.getByTestId('sql-error')).toContainText('names no dataset');
 });
+
+test('a query survives a holder closing mid-query, and fails naming the shards whose every replica is gone', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const pages: Page[] = [];
+  for (let i = 0; i < 4; i++) pages.push(await openTab(browser, '/?swarm=query-faults&shard-kib=64'));
+  await expectFullMesh(pages, 15_000);
+  const sales = salesCsv(40_000, SEED + 1);
+  await dropFile(pages[0]!, { name: 'sales.csv', mimeType: 'text/csv', buffer: sales });
+  await atR(pages, ['sales.csv']);
+  const oracle = await DuckDbOracle.open();
+  oracle.loadCsv('sales', sales);
+  const sql = 'SELECT region, count(*), sum(qty), avg(price) FROM sales GROUP BY region';
+  const expected = comparableRows(oracle.query(sql), false);
+
+  // Where each shard runs when all tabs are up: the asker's own shards locally, the rest elsewhere.
+  const [asker, ...others] = pages as [Page, ...Page[]];
+  const askerId = (await engineSnapshot(asker)).self;
+  const before = await federated(asker, sql);
+  if (!before.ok) throw new Error(before.error);
+  expect(comparableRows(tableOf(before), false)).toEqual(expected);
+  const remote = before.shards.filter((run) => run.holder !== askerId);
+  expect(remote.length).toBeGreaterThan(0);
+
+  // A holder closes as the query starts: its shards are answered by their other replicas.
+  const victimId = remote[0]?.holder ?? '';
+  const ids = await Promise.all(others.map(async (page) => (await engineSnapshot(page)).self));
+  const victim = others[ids.indexOf(victimId)]!;
+  const survivors = others.filter((page) => page !== victim);
+  const during = federated(asker, sql);
+  await victim.context().close();
+  const answered = await during;
+  if (!answered.ok) throw new Error(answered.error);
+  expect(comparableRows(tableOf(answered), false)).toEqual(expected);
+  const moved = await federated(asker, sql);
+  if (!moved.ok) throw new Error(moved.error);
+  expect(comparableRows(tableOf(moved), false)).toEqual(expected);
+  expect(moved.shards.some((run) => run.holder === victimId)).toBe(false);
+
+  // Every other tab gone: the shards the asker does not hold have no replica left.
+  await Promise.all(survivors.map((page) => page.context().close()));
+  const failed = await federated(asker, sql);
+  expect(failed.ok).toBe(false);
+  const missing = before.shards.filter((run) => run.holder !== askerId).map((run) => run.shard.slice(0, 12));
+  expect(failed.ok ? '' : failed.error).toContain('no live holder could answer');
+  expect(missing.some((id) => (failed.ok ? '' : failed.error).includes(id))).toBe(true);
+});
