@@ -11,7 +11,7 @@ export default defineConfig({
     rollupOptions: {
       // The app; the diagnostics page that runs the port contracts in this browser; the bare
       // mesh peer the mesh benchmark drives; and the full peer the distribution benchmark drives.
-      input: { main: 'index.html', diagnostics: 'diagnostics.html', bench: 'bench.html', 'distribution-bench': 'distribution-bench.html' },
+      input: { main: 'index.html', diagnostics: 'diagnostics.html', bench: 'bench.html', 'distribution-bench': 'distribution-bench.html', 'query-bench': 'query-bench.html' },
     },
   },
   worker: {

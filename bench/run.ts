@@ -7,6 +7,7 @@ const benches: Record<string, string> = {
   placement: 'placement.ts',
   mesh: 'mesh.ts',
   distribution: 'distribution.ts',
+  query: 'query.ts',
 };
 
 const name = process.argv[2];

@@ -1,0 +1,106 @@
+// Query benchmark: full tabs (engine worker, IndexedDB, DuckDB-Wasm, libp2p) in one Chromium.
+// A 1M-row fact table is dropped into one of 4 tabs and replicated (R=3); then, interleaved
+// rep by rep in the same asking tab, each query runs across the swarm and on that tab's own
+// DuckDB-Wasm holding the whole dataset (the baseline). Results must agree. Medians reported:
+//  - scan-aggregate, a selective filter (ids are sorted, so stats prune most shards), a group-by;
+//  - pruned_fraction_selective: shards skipped by their stats for the selective filter.
+// Prints a JSON line last.
+import type { Page } from '@playwright/test';
+import { callIn, median, openBenchPage, startBrowserBench } from './browser-bench';
+
+const PORT = 4393;
+const TABS = 4;
+const ROWS = Number(process.env.QUERY_BENCH_ROWS ?? 1_000_000);
+const REPS = Number(process.env.QUERY_BENCH_REPS ?? 7);
+
+interface Snapshot {
+  peers: { liveness: string }[];
+  datasets: { name: string; shards: number; atTarget: number }[];
+}
+interface QueryBench {
+  self(): string;
+  snapshot(): Promise<Snapshot>;
+  makeArrow(name: string, seed: number, rows: number): number;
+  ingest(name: string): Promise<{ id: string; shards: number; rows: number }>;
+  loadLocal(name: string, table: string): Promise<void>;
+  local(sql: string): Promise<{ ms: number; rows: string[] }>;
+  federated(sql: string): Promise<{ ms: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string }>;
+}
+
+const call = <T>(page: Page, fn: (api: QueryBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'queryBench', fn, arg);
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const QUERIES = {
+  scan: 'SELECT count(*), sum(qty), avg(value), min(value), max(value) FROM facts',
+  filter: `SELECT count(*), avg(value) FROM facts WHERE id BETWEEN ${Math.floor(ROWS * 0.4)} AND ${Math.floor(ROWS * 0.4) + 5_000}`,
+  groupby: 'SELECT grp, count(*), sum(qty), avg(value) FROM facts GROUP BY grp',
+} as const;
+
+const bench = await startBrowserBench(PORT);
+try {
+  const url = `${bench.url}query-bench.html?swarm=query-${Date.now()}`;
+  const tabs: Page[] = [];
+  for (let i = 0; i < TABS; i++) tabs.push(await openBenchPage(bench.browser, url, 'queryBench'));
+  for (const started = performance.now(); ; await sleep(200)) {
+    const views = await Promise.all(tabs.map((tab) => call(tab, (api) => api.snapshot())));
+    if (views.every((view) => view.peers.filter((peer) => peer.liveness === 'alive').length === TABS - 1)) break;
+    if (performance.now() - started > 60_000) throw new Error('no full mesh after 60 s');
+  }
+  const [uploader, , , asker] = tabs as [Page, Page, Page, Page];
+  const bytes = await call(uploader, (api, rows: number) => api.makeArrow('facts.arrow', 7, rows), ROWS);
+  const upload = await call(uploader, (api) => api.ingest('facts.arrow'));
+  log(`dataset: ${ROWS} rows, ${(bytes / 1e6).toFixed(1)} MB Arrow, ${upload.shards} shards`);
+  for (const started = performance.now(); ; await sleep(250)) {
+    const views = await Promise.all(tabs.map((tab) => call(tab, (api) => api.snapshot())));
+    if (views.every((view) => view.datasets.some((d) => d.name === 'facts.arrow' && d.atTarget === d.shards))) break;
+    if (performance.now() - started > 300_000) throw new Error('not replicated after 300 s');
+  }
+  // The baseline holds the whole dataset in the asking tab's DuckDB.
+  await call(asker, (api, rows: number) => api.makeArrow('facts.arrow', 7, rows), ROWS);
+  await call(asker, (api) => api.loadLocal('facts.arrow', 'facts'));
+
+  const results: Record<string, { local: number[]; federated: number[]; pruned: number; total: number; strategy: string }> = {};
+  for (const [name, sql] of Object.entries(QUERIES)) {
+    results[name] = { local: [], federated: [], pruned: 0, total: 0, strategy: '' };
+    // One warm-up of each (first use loads schemas and code paths).
+    const local = await call(asker, (api, text: string) => api.local(text), sql);
+    const federated = await call(asker, (api, text: string) => api.federated(text), sql);
+    if (JSON.stringify(local.rows) !== JSON.stringify(federated.rows)) throw new Error(`${name}: federated and local results differ:\n${federated.rows.slice(0, 3).join('\n')}\nvs\n${local.rows.slice(0, 3).join('\n')}`);
+  }
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [name, sql] of Object.entries(QUERIES)) {
+      const entry = results[name]!;
+      entry.local.push((await call(asker, (api, text: string) => api.local(text), sql)).ms);
+      const federated = await call(asker, (api, text: string) => api.federated(text), sql);
+      entry.federated.push(federated.ms);
+      entry.pruned = federated.shardsPruned;
+      entry.total = federated.shardsTotal;
+      entry.strategy = federated.strategy;
+    }
+  }
+  const ratio = (name: string): number => Number((median(results[name]!.federated) / median(results[name]!.local)).toFixed(2));
+  for (const [name, entry] of Object.entries(results)) {
+    log(`${name}: federated ${median(entry.federated).toFixed(1)} ms (${entry.strategy}, ${entry.total - entry.pruned}/${entry.total} shards) vs local ${median(entry.local).toFixed(1)} ms: ${ratio(name)}x`);
+  }
+  const selective = results.filter!;
+  log(
+    JSON.stringify({
+      bench: 'query',
+      tabs: TABS,
+      rows: ROWS,
+      shards: upload.shards,
+      reps: REPS,
+      local_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.local).toFixed(1))])),
+      federated_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.federated).toFixed(1))])),
+      federated_over_local_scan: ratio('scan'),
+      federated_over_local_filter: ratio('filter'),
+      federated_over_local_groupby: ratio('groupby'),
+      pruned_fraction_selective: Number((selective.pruned / selective.total).toFixed(3)),
+      vector_cpu_over_roofline: null,
+      gpu_equals_cpu: null,
+    }),
+  );
+} finally {
+  await bench.close();
+}
