@@ -11,6 +11,7 @@ import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
 import { runFederatedQuery } from './query/federated-query';
 import { QueryService } from './query/query-service';
+import { ShardTableCache } from './query/shard-table-cache';
 import { isQueryFrame } from '../engine/query/query-messages';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
 
@@ -69,13 +70,14 @@ const api: EngineWorkerApi = {
       fetched: (request, bytes, error) => fetches.settle(request, bytes, error),
     });
     const shards = store;
+    const shardTables = new ShardTableCache((shard) => shards.get(shard));
     queries = new QueryService({
       self: options.id,
       send: (to, bytes) => {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
-      shards: { holds: (shard) => node.holdsCopy(shard), read: (shard) => shards.get(shard) },
+      shards: { holds: (shard) => node.holdsCopy(shard), tableFor: (shard) => shardTables.tableFor(shard) },
       now: () => clock.now(),
       schedule: (delayMs, run) => {
         setTimeout(run, delayMs);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decomposeQuery, neededColumns } from './query-decomposition';
 import { selectShape } from './select-shape';
-import { tokenizeSql } from './sql-tokens';
+import { replaceIdentifier, tokenizeSql } from './sql-tokens';
 
 const table = { name: 'trips', columns: ['id', 'city', 'fare', 'Distance', 'day'] };
 
@@ -20,6 +20,10 @@ describe('tokenizeSql', () => {
       ['symbol', '>='],
       ['number', '1.5e3'],
     ]);
+  });
+
+  it('replaces an identifier but not the same word inside strings or longer names', () => {
+    expect(replaceIdentifier(`SELECT "__shard".x, '__shard' FROM __SHARD AS s JOIN __shards t`, '__shard', 't1')).toBe(`SELECT t1.x, '__shard' FROM t1 AS s JOIN __shards t`);
   });
 
   it('records parenthesis depth and rejects an unterminated string', () => {

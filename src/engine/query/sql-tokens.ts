@@ -93,3 +93,15 @@ export function quoteIdentifier(name: string): string {
 export function quoteString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/** `sql` with every identifier `name` (unquoted or quoted, any case) replaced by `replacement` text. */
+export function replaceIdentifier(sql: string, name: string, replacement: string): string {
+  let out = '';
+  let at = 0;
+  for (const token of tokenizeSql(sql)) {
+    if (identifierKey(token) !== name.toLowerCase()) continue;
+    out += sql.slice(at, token.start) + replacement;
+    at = token.end;
+  }
+  return out + sql.slice(at);
+}

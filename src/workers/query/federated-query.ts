@@ -3,9 +3,10 @@ import type { DatasetManifest } from '../../engine/catalog/manifest';
 import { datasetsInQuery } from '../../engine/query/dataset-tables';
 import type { ShardAnswer, SubqueryTask } from '../../engine/query/query-coordinator';
 import { decomposeQuery, gatherQuery, PARTS_VIEW, SHARD_VIEW, singleTableShape, type DatasetTable, type QueryDecomposition } from '../../engine/query/query-decomposition';
+import { assertReadOnlySelect } from '../../engine/query/read-only-select';
 import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning';
 import { QueryFailedError } from './query-failed-error';
-import { duckDbMessage, runSqlOverArrow, type ArrowView } from './sql-over-arrow';
+import { duckDbMessage, runSqlOverArrow, runSqlOverStreams, type ArrowView } from './sql-over-arrow';
 
 /** What a federated query needs from the tab: the catalog, who holds what, and the swarm to run subqueries on. */
 export interface QueryContext {
@@ -53,28 +54,25 @@ const schemas = new Map<string, Promise<Uint8Array>>();
  */
 export async function runFederatedQuery(sql: string, context: QueryContext): Promise<FederatedResult> {
   const started = context.now();
+  try {
+    assertReadOnlySelect(sql);
+  } catch (error) {
+    throw new QueryFailedError(error instanceof Error ? error.message : String(error));
+  }
   const datasets = datasetsInQuery(sql, context.manifests());
   if (datasets.length === 0) {
     const known = context.manifests().map((manifest) => manifest.name).join(', ') || 'none yet';
     throw new QueryFailedError(`the query names no dataset of this swarm (datasets: ${known})`);
   }
-  const empties = await Promise.all(datasets.map(({ manifest }) => emptyTableOf(manifest, context)));
-  const probe = await sqlOrQueryError(sql, datasets.map(({ table }, i) => ({ view: table, streams: [empties[i] as Uint8Array] })));
-  const outputNames = probe.table.schema.fields.map((field) => field.name);
-
-  const plans: { table: DatasetTable; manifest: DatasetManifest; plan: QueryDecomposition; emptyPart: Uint8Array }[] = [];
-  for (const [i, { table: name, manifest }] of datasets.entries()) {
-    const table: DatasetTable = { name, columns: manifest.columns.map((column) => column.name) };
-    const empty = empties[i] as Uint8Array;
-    let plan = datasets.length === 1 ? decomposeQuery(sql, table, outputNames) : gatherQuery(sql, table);
-    let emptyPart = await partOverEmpty(plan, empty);
-    if (!emptyPart) {
-      plan = gatherQuery(sql, table);
-      emptyPart = (await partOverEmpty(plan, empty)) ?? empty;
-    }
-    plans.push({ table, manifest, plan, emptyPart });
+  const key = `${datasets.map(({ table, manifest }) => `${table}=${manifest.id}`).join(',')}|${sql}`;
+  let prepared = preparedQueries.get(key);
+  if (!prepared) {
+    prepared = prepare(sql, datasets, context);
+    preparedQueries.set(key, prepared);
+    prepared.catch(() => preparedQueries.delete(key));
+    if (preparedQueries.size > PREPARED_QUERIES) preparedQueries.delete(preparedQueries.keys().next().value ?? '');
   }
-
+  const plans = await prepared;
   const tasks: (SubqueryTask & { dataset: string })[] = [];
   let shardsTotal = 0;
   for (const { table, manifest, plan } of plans) {
@@ -89,13 +87,16 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
   const answers = await context.coordinate(tasks);
   const byShard = new Map(answers.map((answer) => [answer.shard, answer]));
 
-  const views: ArrowView[] = plans.map(({ table, plan, emptyPart }) => ({
-    view: plan.kind === 'aggregate' ? PARTS_VIEW : table.name,
-    streams: [emptyPart, ...tasks.filter((task) => task.dataset === table.name).map((task) => byShard.get(task.shard)?.bytes ?? new Uint8Array(0))],
-  }));
+  const streamsOf = ({ table, emptyPart }: PreparedPlan): Uint8Array[] => [
+    emptyPart,
+    ...tasks.filter((task) => task.dataset === table.name).map((task) => byShard.get(task.shard)?.bytes ?? new Uint8Array(0)),
+  ];
   const only = plans[0];
-  const finalSql = plans.length === 1 && only?.plan.kind === 'aggregate' ? only.plan.mergeSql : sql;
-  const result = await sqlOrQueryError(finalSql, views);
+  // The merge is this planner's own SQL over `__parts`; a gather finishes the user's SQL, which needs views of its table names.
+  const result =
+    plans.length === 1 && only?.plan.kind === 'aggregate'
+      ? await runSqlOverStreams(only.plan.mergeSql, PARTS_VIEW, streamsOf(only)).catch(asQueryError)
+      : await sqlOrQueryError(sql, plans.map((plan) => ({ view: plan.table.name, streams: streamsOf(plan) })));
   return {
     table: result.table,
     bytes: result.bytes,
@@ -110,6 +111,41 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
   };
 }
 
+interface PreparedPlan {
+  readonly table: DatasetTable;
+  readonly manifest: DatasetManifest;
+  readonly plan: QueryDecomposition;
+  /** The holders' part over an empty shard: the schema of what they send back. */
+  readonly emptyPart: Uint8Array;
+}
+
+/** Plans of recent queries, by SQL and dataset ids (a repeated query skips the checks over empty tables). */
+const preparedQueries = new Map<string, Promise<PreparedPlan[]>>();
+const PREPARED_QUERIES = 64;
+
+/**
+ * DuckDB runs the query over empty tables of the datasets' schemas first: that checks it (its
+ * error comes back as is) and names the result's columns; then each dataset's part is planned.
+ */
+async function prepare(sql: string, datasets: readonly { table: string; manifest: DatasetManifest }[], context: QueryContext): Promise<PreparedPlan[]> {
+  const empties = await Promise.all(datasets.map(({ manifest }) => emptyTableOf(manifest, context)));
+  const probe = await sqlOrQueryError(sql, datasets.map(({ table }, i) => ({ view: table, streams: [empties[i] as Uint8Array] })));
+  const outputNames = probe.table.schema.fields.map((field) => field.name);
+  const plans: PreparedPlan[] = [];
+  for (const [i, { table: name, manifest }] of datasets.entries()) {
+    const table: DatasetTable = { name, columns: manifest.columns.map((column) => column.name) };
+    const empty = empties[i] as Uint8Array;
+    let plan = datasets.length === 1 ? decomposeQuery(sql, table, outputNames) : gatherQuery(sql, table);
+    let emptyPart = await partOverEmpty(plan, empty);
+    if (!emptyPart) {
+      plan = gatherQuery(sql, table);
+      emptyPart = (await partOverEmpty(plan, empty)) ?? empty;
+    }
+    plans.push({ table, manifest, plan, emptyPart });
+  }
+  return plans;
+}
+
 /** The plan's holder part run over an empty shard (its result's schema), or undefined if DuckDB refuses it. */
 async function partOverEmpty(plan: QueryDecomposition, empty: Uint8Array): Promise<Uint8Array | undefined> {
   try {
@@ -122,11 +158,11 @@ async function partOverEmpty(plan: QueryDecomposition, empty: Uint8Array): Promi
 }
 
 async function sqlOrQueryError(sql: string, views: readonly ArrowView[]): ReturnType<typeof runSqlOverArrow> {
-  try {
-    return await runSqlOverArrow(sql, views);
-  } catch (error) {
-    throw new QueryFailedError(duckDbMessage(error));
-  }
+  return runSqlOverArrow(sql, views).catch(asQueryError);
+}
+
+function asQueryError(error: unknown): never {
+  throw new QueryFailedError(duckDbMessage(error));
 }
 
 /** An empty table with the dataset's schema, from one holder of its first shard. */

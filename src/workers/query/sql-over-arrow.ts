@@ -1,12 +1,13 @@
 import { makeData, RecordBatch, Struct, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { replaceIdentifier } from '../../engine/query/sql-tokens';
 import { duckDb } from '../ingest/duckdb-instance';
 
-/** Arrow IPC stream buffers to be seen by SQL under one view name. */
-export interface ArrowView {
-  readonly view: string;
-  /** Each an Arrow IPC stream; all share one schema. At least one (an empty table carries the schema). */
-  readonly streams: readonly Uint8Array[];
-}
+/**
+ * Data to be seen by SQL under one view name: Arrow IPC stream buffers (all of one schema, at
+ * least one: an empty table carries the schema), or a table DuckDB already holds.
+ */
+export type ArrowView = { readonly view: string; readonly streams: readonly Uint8Array[] } | { readonly view: string; readonly table: string };
 
 export interface SqlResult {
   readonly table: Table;
@@ -15,6 +16,38 @@ export interface SqlResult {
 }
 
 let tables = 0;
+let sharedConnection: Promise<AsyncDuckDBConnection> | undefined;
+
+/**
+ * Runs `sql` with the identifier `placeholder` standing for a table DuckDB already holds, on
+ * one long-lived connection: a holder's subquery over a cached shard costs one round trip to
+ * DuckDB's worker, not a connection, a view and a close each.
+ */
+export async function runSqlOverTable(sql: string, placeholder: string, table: string): Promise<SqlResult> {
+  const connection = await shared();
+  const result = (await connection.query(replaceIdentifier(sql, placeholder, table))) as unknown as Table;
+  const bytes = tableToIPC(result, 'stream');
+  return { table: tableFromIPC(bytes), bytes };
+}
+
+/** Like runSqlOverTable, over Arrow streams loaded for this one statement (the asker's merge of partial results). */
+export async function runSqlOverStreams(sql: string, placeholder: string, streams: readonly Uint8Array[]): Promise<SqlResult> {
+  const connection = await shared();
+  const table = `__arrow_${tables++}`;
+  const [first, ...rest] = streams;
+  if (!first) throw new Error(`no Arrow data for ${placeholder}`);
+  await connection.insertArrowFromIPCStream(rest.length === 0 ? withABatch(first).slice() : concatenated(streams), { name: table, create: true });
+  try {
+    return await runSqlOverTable(sql, placeholder, table);
+  } finally {
+    void connection.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  }
+}
+
+function shared(): Promise<AsyncDuckDBConnection> {
+  sharedConnection ??= duckDb().then((db) => db.connect());
+  return sharedConnection;
+}
 
 /**
  * Runs one SQL statement in the worker's DuckDB over Arrow data registered under the given
@@ -27,15 +60,22 @@ export async function runSqlOverArrow(sql: string, views: readonly ArrowView[]):
   const connection = await db.connect();
   const created: string[] = [];
   try {
-    for (const { view, streams } of views) {
+    for (const source of views) {
+      const quotedView = `"${source.view.replaceAll('"', '""')}"`;
+      if ('table' in source) {
+        await connection.query(`CREATE OR REPLACE TEMP VIEW ${quotedView} AS SELECT * FROM ${source.table}`);
+        continue;
+      }
+      const { view, streams } = source;
       const table = `__arrow_${tables++}`;
       created.push(table);
       const [first, ...rest] = streams;
       if (!first) throw new Error(`no Arrow data for ${view}`);
-      // DuckDB-Wasm transfers (detaches) what it is given: hand it copies, callers keep theirs.
-      await connection.insertArrowFromIPCStream(withABatch(first).slice(), { name: table, create: true });
-      for (const stream of rest) await connection.insertArrowFromIPCStream(stream.slice(), { name: table, create: false });
-      await connection.query(`CREATE OR REPLACE TEMP VIEW "${view.replaceAll('"', '""')}" AS SELECT * FROM ${table}`);
+      // One insert of all the parts (each insert is a round trip to DuckDB's worker). DuckDB-Wasm
+      // transfers (detaches) what it is given: it gets a fresh buffer, callers keep theirs.
+      const combined = rest.length === 0 ? withABatch(first).slice() : concatenated([first, ...rest]);
+      await connection.insertArrowFromIPCStream(combined, { name: table, create: true });
+      await connection.query(`CREATE OR REPLACE TEMP VIEW ${quotedView} AS SELECT * FROM ${table}`);
     }
     const table = (await connection.query(sql)) as unknown as Table;
     const bytes = tableToIPC(table, 'stream');
@@ -58,6 +98,13 @@ function withABatch(stream: Uint8Array): Uint8Array {
   const children = schema.fields.map((field) => makeData({ type: field.type, length: 0, nullCount: 0 }));
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children }));
   return tableToIPC(new Table([batch]), 'stream');
+}
+
+/** Several Arrow IPC streams of one schema as one stream. */
+function concatenated(streams: readonly Uint8Array[]): Uint8Array {
+  const tables = streams.map((stream) => tableFromIPC(stream));
+  const batches = tables.flatMap((table) => table.batches);
+  return batches.length === 0 ? withABatch(streams[0] as Uint8Array).slice() : tableToIPC(new Table(batches), 'stream');
 }
 
 /** A DuckDB error's message without the JavaScript wrapper DuckDB-Wasm puts around it. */
