@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { EngineSnapshot, EngineWorkerApi, QueryAnswer } from '../workers/engine-api';
+import type { VectorSearchRequest, VectorSearchResult } from '../workers/query/vector-search';
 import { Libp2pMesh } from './libp2p-mesh';
 import { loadTabIdentity, type TabIdentity } from './tab-identity';
 
@@ -88,6 +89,11 @@ export class SwarmSession {
   /** Runs a SELECT across the swarm (see EngineWorkerApi.query). */
   query(sql: string): Promise<QueryAnswer> {
     return this.engine.query(sql);
+  }
+
+  /** Top-k vector search across the swarm (see EngineWorkerApi.vectorSearch). */
+  vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult> {
+    return this.engine.vectorSearch(request);
   }
 
   /** Sets how much this tab lends the swarm; resolves with the budget in force (the browser may allow less). */

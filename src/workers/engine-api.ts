@@ -1,5 +1,6 @@
 import type { DatasetProgress } from '../engine/node/dataset-health';
 import type { ShardRun } from './query/federated-query';
+import type { VectorSearchRequest, VectorSearchResult } from './query/vector-search';
 
 /** One peer as the engine sees it. */
 export interface PeerView {
@@ -90,6 +91,8 @@ export interface EngineWorkerApi {
    * could answer for.
    */
   query(sql: string): Promise<QueryAnswer>;
+  /** Top-k vector search over a dataset's vector column, across the swarm. */
+  vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult>;
   /** Sets how much this tab lends the swarm (capped by the browser's quota); resolves with the budget in force. */
   setBudget(bytes: number): Promise<number>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */

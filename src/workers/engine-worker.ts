@@ -9,7 +9,8 @@ import { IndexedDbShardStore } from './indexeddb-shard-store';
 import { exportDataset } from './export/export-dataset';
 import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
-import { runFederatedQuery } from './query/federated-query';
+import { runFederatedQuery, type QueryContext } from './query/federated-query';
+import { runVectorSearch, type VectorSearchRequest } from './query/vector-search';
 import { QueryService } from './query/query-service';
 import { ShardTableCache } from './query/shard-table-cache';
 import { isQueryFrame } from '../engine/query/query-messages';
@@ -39,6 +40,19 @@ let waiting: (() => void)[] | undefined = [];
 function whenStarted(event: () => void): void {
   if (waiting) waiting.push(event);
   else event();
+}
+
+/** What a federated query or search needs from this tab's engine. */
+function queryContext(): QueryContext {
+  const node = engine;
+  const service = queries;
+  if (!node || !service) throw new Error('the engine worker is not started');
+  return {
+    manifests: () => node.catalogSnapshot().manifests,
+    holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
+    coordinate: (tasks) => service.coordinate(tasks),
+    now: () => clock.now(),
+  };
 }
 
 const api: EngineWorkerApi = {
@@ -100,15 +114,7 @@ const api: EngineWorkerApi = {
   },
 
   async query(sql: string) {
-    const node = engine;
-    const service = queries;
-    if (!node || !service) throw new Error('the engine worker is not started');
-    const result = await runFederatedQuery(sql, {
-      manifests: () => node.catalogSnapshot().manifests,
-      holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
-      coordinate: (tasks) => service.coordinate(tasks),
-      now: () => clock.now(),
-    });
+    const result = await runFederatedQuery(sql, queryContext());
     const arrow = result.bytes.buffer.slice(result.bytes.byteOffset, result.bytes.byteOffset + result.bytes.byteLength) as ArrayBuffer;
     const { strategy, shardsTotal, shardsPruned, shards, ms } = result;
     return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms }, [arrow]);
@@ -161,6 +167,10 @@ const api: EngineWorkerApi = {
     const exported = await exportDataset(manifest, format, fetchShard);
     const buffer = exported.bytes.buffer.slice(exported.bytes.byteOffset, exported.bytes.byteOffset + exported.bytes.byteLength) as ArrayBuffer;
     return Comlink.transfer({ fileName: exported.fileName, mimeType: exported.mimeType, bytes: buffer }, [buffer]);
+  },
+
+  vectorSearch(request: VectorSearchRequest) {
+    return runVectorSearch(request, queryContext());
   },
 
   async setBudget(bytes: number): Promise<number> {

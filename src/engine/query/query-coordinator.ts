@@ -1,4 +1,4 @@
-import { encodeQueryMessage } from './query-messages';
+import { encodeQueryMessage, type VectorJob } from './query-messages';
 
 // The asking side of a federated query, as a pure state machine: each shard goes to exactly
 // one holder at a time (this tab first when it holds the shard, then the least loaded live
@@ -21,6 +21,8 @@ export const defaultQuerySettings: QuerySettings = { attemptTimeoutMs: 15_000, b
 export interface SubqueryTask {
   readonly shard: string;
   readonly sql: string;
+  /** Score the SQL's rows as vectors and answer the top k, instead of the rows. */
+  readonly vector?: VectorJob;
   /** Live holders, best rank first. */
   readonly holders: readonly string[];
 }
@@ -60,7 +62,7 @@ export type QueryOutcome =
 
 export type QueryEffect =
   | { readonly type: 'send'; readonly to: string; readonly bytes: Uint8Array }
-  | { readonly type: 'run-local'; readonly query: string; readonly shard: string; readonly sql: string }
+  | { readonly type: 'run-local'; readonly query: string; readonly shard: string; readonly sql: string; readonly vector?: VectorJob }
   | { readonly type: 'finished'; readonly query: string; readonly outcome: QueryOutcome }
   | { readonly type: 'schedule-tick'; readonly afterMs: number };
 
@@ -139,8 +141,10 @@ export class QueryCoordinator {
     shard.attempts++;
     shard.sentAt = now;
     this.inFlight.set(holder, (this.inFlight.get(holder) ?? 0) + 1);
-    if (holder === this.self) effects.push({ type: 'run-local', query, shard: shard.task.shard, sql: shard.task.sql });
-    else effects.push({ type: 'send', to: holder, bytes: encodeQueryMessage({ type: 'subquery', query, shard: shard.task.shard, sql: shard.task.sql }) });
+    const { sql, vector } = shard.task;
+    const work = vector ? { sql, vector } : { sql };
+    if (holder === this.self) effects.push({ type: 'run-local', query, shard: shard.task.shard, ...work });
+    else effects.push({ type: 'send', to: holder, bytes: encodeQueryMessage({ type: 'subquery', query, shard: shard.task.shard, ...work }) });
   }
 
   /** This tab first; then closed breakers before open ones, the least loaded, the best ranked. */

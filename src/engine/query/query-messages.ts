@@ -1,5 +1,6 @@
 import { isContentId } from '../content-id';
 import { InvalidMessageError } from '../errors';
+import { VECTOR_METRICS, type VectorMetric } from './vector-scoring';
 
 // The query protocol's wire messages, beside the engine's: a frame starts with its own tag
 // byte (the engine's start with their wire version), so a tab routes each frame by its first
@@ -15,9 +16,24 @@ export const RESULT_PART_BYTES = 4 * 1024 * 1024;
 export const MAX_RESULT_PARTS = 64;
 const MAX_HEADER_BYTES = 128 * 1024;
 
+/** Largest query vector. */
+export const MAX_VECTOR_DIMENSION = 4096;
+/** Most neighbours one search may ask for. */
+export const MAX_VECTOR_K = 1000;
+
+/**
+ * A vector search's part on one shard: `sql` yields each candidate row's number (`__row`) and
+ * vector (`__vec`); the holder scores them against `query` and answers its top `k`.
+ */
+export interface VectorJob {
+  readonly query: readonly number[];
+  readonly k: number;
+  readonly metric: VectorMetric;
+}
+
 export type QueryMessage =
-  /** Run `sql` over one shard this holder keeps (registered as `__shard`) and send the rows back. */
-  | { readonly type: 'subquery'; readonly query: string; readonly shard: string; readonly sql: string }
+  /** Run `sql` over one shard this holder keeps (registered as `__shard`) and send the rows back, or score them for a vector job. */
+  | { readonly type: 'subquery'; readonly query: string; readonly shard: string; readonly sql: string; readonly vector?: VectorJob }
   /**
    * One part of a holder's answer: Arrow IPC stream bytes, or why not. `retryable` says whether
    * another holder could do better (it does not hold the shard, its store failed) or not (the
@@ -75,7 +91,10 @@ export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
   const shard = text('shard', 64);
   if (!isContentId(shard)) throw new InvalidMessageError('query message shard is not a content id');
   const query = text('query', 128);
-  if (header.type === 'subquery') return { type: 'subquery', query, shard, sql: text('sql', MAX_SUBQUERY_SQL_CHARS) };
+  if (header.type === 'subquery') {
+    const sql = text('sql', MAX_SUBQUERY_SQL_CHARS);
+    return header.vector === undefined ? { type: 'subquery', query, shard, sql } : { type: 'subquery', query, shard, sql, vector: vectorJob(header.vector) };
+  }
   if (header.type !== 'subquery-result') throw new InvalidMessageError(`unknown query message type ${String(header.type)}`);
   const part = header.part;
   const parts = header.parts;
@@ -96,6 +115,18 @@ export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
     parts: parts as number,
     bytes: frame.slice(5 + headerLength),
   };
+}
+
+function vectorJob(value: unknown): VectorJob {
+  const job = value as Partial<VectorJob> | null;
+  if (typeof job !== 'object' || job === null) throw new InvalidMessageError('vector job must be an object');
+  const { query, k, metric } = job;
+  if (!Array.isArray(query) || query.length === 0 || query.length > MAX_VECTOR_DIMENSION || !query.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new InvalidMessageError(`vector job query must be 1 to ${MAX_VECTOR_DIMENSION} finite numbers`);
+  }
+  if (!Number.isInteger(k) || (k as number) < 1 || (k as number) > MAX_VECTOR_K) throw new InvalidMessageError(`vector job k must be an integer from 1 to ${MAX_VECTOR_K}`);
+  if (!VECTOR_METRICS.includes(metric as VectorMetric)) throw new InvalidMessageError(`vector job metric must be one of ${VECTOR_METRICS.join(', ')}`);
+  return { query: query as number[], k: k as number, metric: metric as VectorMetric };
 }
 
 /** A holder's answer as frames: the result cut into parts (an error is one part). */

@@ -51,7 +51,7 @@ export class QueryService {
       this.host.rejected(from, error instanceof Error ? error.message : String(error));
       return;
     }
-    if (message.type === 'subquery') void this.serve(from, message.query, message.shard, message.sql);
+    if (message.type === 'subquery') void this.serve(from, message);
     else this.onResultPart(from, message);
   }
 
@@ -60,8 +60,8 @@ export class QueryService {
     this.step({ type: 'peer-gone', now: this.host.now(), peer });
   }
 
-  private async serve(asker: string, query: string, shard: string, sql: string): Promise<void> {
-    const outcome = await runSubquery(this.host.shards, shard, sql, () => this.host.now());
+  private async serve(asker: string, { query, shard, sql, vector }: Extract<QueryMessage, { type: 'subquery' }>): Promise<void> {
+    const outcome = await runSubquery(this.host.shards, shard, sql, () => this.host.now(), vector);
     for (const message of resultMessages(query, shard, outcome)) this.host.send(asker, encodeQueryMessage(message));
   }
 
@@ -96,7 +96,7 @@ export class QueryService {
         this.host.send(effect.to, effect.bytes);
         return;
       case 'run-local':
-        void runSubquery(this.host.shards, effect.shard, effect.sql, () => this.host.now()).then((outcome) => {
+        void runSubquery(this.host.shards, effect.shard, effect.sql, () => this.host.now(), effect.vector).then((outcome) => {
           const failure = outcome.ok ? { retryable: false, error: '' } : { retryable: outcome.retryable, error: outcome.error };
           const bytes = outcome.ok ? outcome.bytes : new Uint8Array(0);
           this.step({ type: 'answer', now: this.host.now(), query: effect.query, shard: effect.shard, from: this.host.self, ok: outcome.ok, ...failure, holderMs: outcome.ms, bytes });

@@ -1,6 +1,10 @@
 import { SHARD_VIEW } from '../../engine/query/query-decomposition';
 import { assertReadOnlySelect } from '../../engine/query/read-only-select';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import type { VectorJob } from '../../engine/query/query-messages';
+import { scoreVectors, topK } from '../../engine/query/vector-scoring';
 import { duckDbMessage, runSqlOverTable } from './sql-over-arrow';
+import { vectorRows } from './vector-column';
 
 /** What running a subquery on one shard here gave: Arrow IPC bytes, or why not (and whether another holder could do better). */
 export type SubqueryOutcome = { readonly ok: true; readonly bytes: Uint8Array; readonly ms: number } | { readonly ok: false; readonly retryable: boolean; readonly error: string; readonly ms: number };
@@ -17,7 +21,7 @@ export interface ShardSource {
  * `__shard`. Only a read-only SELECT runs, and only over shards this tab holds. A missing copy
  * or a failed read is the asker's cue to try another replica; an SQL error is final.
  */
-export async function runSubquery(source: ShardSource, shard: string, sql: string, now: () => number): Promise<SubqueryOutcome> {
+export async function runSubquery(source: ShardSource, shard: string, sql: string, now: () => number, vector?: VectorJob): Promise<SubqueryOutcome> {
   const started = now();
   try {
     assertReadOnlySelect(sql);
@@ -33,7 +37,11 @@ export async function runSubquery(source: ShardSource, shard: string, sql: strin
   }
   try {
     const result = await runSqlOverTable(sql, SHARD_VIEW, table);
-    return { ok: true, bytes: result.bytes, ms: now() - started };
+    if (!vector) return { ok: true, bytes: result.bytes, ms: now() - started };
+    const { vectors, rows } = vectorRows(result.table, vector.query.length);
+    const best = topK(scoreVectors(vectors, vector.query.length, Float32Array.from(vector.query), vector.metric), rows, vector.k, vector.metric);
+    const answer = tableFromArrays({ row: Float64Array.from(best, (entry) => entry.row), score: Float64Array.from(best, (entry) => entry.score) });
+    return { ok: true, bytes: tableToIPC(answer, 'stream'), ms: now() - started };
   } catch (error) {
     return { ok: false, retryable: false, error: duckDbMessage(error), ms: now() - started };
   }
