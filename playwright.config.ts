@@ -40,6 +40,8 @@ export default defineConfig({
             '--disable-background-networking',
             '--disable-component-update',
             '--disable-sync',
+            // A WebGPU adapter (SwiftShader) for the vector kernels.
+            '--enable-unsafe-webgpu',
           ],
         },
       },

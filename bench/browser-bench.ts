@@ -27,7 +27,7 @@ export async function startBrowserBench(port: number): Promise<BrowserBench> {
   const server = await startSignalServer(process.execPath, ['signaling-server/dist/cli.js', '--port', String(port)]);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
   });
   return {
     browser,

@@ -3,7 +3,10 @@
 // rep by rep in the same asking tab, each query runs across the swarm and on that tab's own
 // DuckDB-Wasm holding the whole dataset (the baseline). Results must agree. Medians reported:
 //  - scan-aggregate, a selective filter (ids are sorted, so stats prune most shards), a group-by;
-//  - pruned_fraction_selective: shards skipped by their stats for the selective filter.
+//  - pruned_fraction_selective: shards skipped by their stats for the selective filter;
+//  - vector: the CPU kernel's scan rate (cosine, 100k x 128 float32) against a plain
+//    Float32Array sum over the same bytes in the same tab, and the WebGPU kernel (SwiftShader
+//    here) against the CPU kernel: same top 10 rows, scores within 1e-5.
 // Prints a JSON line last.
 import type { Page } from '@playwright/test';
 import { callIn, median, openBenchPage, startBrowserBench } from './browser-bench';
@@ -25,6 +28,7 @@ interface QueryBench {
   loadLocal(name: string, table: string): Promise<void>;
   local(sql: string): Promise<{ ms: number; rows: string[] }>;
   federated(sql: string): Promise<{ ms: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string }>;
+  vectorKernelReport(rows: number, dimension: number, seed: number): Promise<{ kernel: string; cpuMs: number; sumMs: number; cpuOverRoofline: number; gpuEqualsCpu: boolean | null; maxScoreDifference: number | null }>;
 }
 
 const call = <T>(page: Page, fn: (api: QueryBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'queryBench', fn, arg);
@@ -84,6 +88,8 @@ try {
     log(`${name}: federated ${median(entry.federated).toFixed(1)} ms (${entry.strategy}, ${entry.total - entry.pruned}/${entry.total} shards) vs local ${median(entry.local).toFixed(1)} ms: ${ratio(name)}x`);
   }
   const selective = results.filter!;
+  const vector = await call(asker, (api) => api.vectorKernelReport(100_000, 128, 11));
+  log(`vector kernels (${vector.kernel}): CPU cosine ${vector.cpuMs.toFixed(1)} ms vs plain sum ${vector.sumMs.toFixed(1)} ms over 51.2 MB: ${vector.cpuOverRoofline.toFixed(2)}x of the roofline; WebGPU equals CPU: ${String(vector.gpuEqualsCpu)} (max score difference ${String(vector.maxScoreDifference)})`);
   log(
     JSON.stringify({
       bench: 'query',
@@ -97,8 +103,9 @@ try {
       federated_over_local_filter: ratio('filter'),
       federated_over_local_groupby: ratio('groupby'),
       pruned_fraction_selective: Number((selective.pruned / selective.total).toFixed(3)),
-      vector_cpu_over_roofline: null,
-      gpu_equals_cpu: null,
+      vector_cpu_over_roofline: Number(vector.cpuOverRoofline.toFixed(2)),
+      gpu_equals_cpu: vector.gpuEqualsCpu,
+      vector_kernel: vector.kernel,
     }),
   );
 } finally {

@@ -1,5 +1,6 @@
 import { Field, FixedSizeList, Float32, makeData, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { expect, type Page } from '@playwright/test';
+import type { VectorKernelReport } from '../src/workers/query/vector-kernel-report';
 import type { VectorSearchRequest, VectorSearchResult } from '../src/workers/query/vector-search';
 import { dropFile, engineSnapshot, expectFullMesh, openTab, test } from './support/swarm-pages';
 
@@ -40,6 +41,10 @@ function bruteForce(vectors: Float32Array, query: number[], k: number, metric: V
   return scored.sort((a, b) => (metric === 'l2' ? a.score - b.score : b.score - a.score)).slice(0, k);
 }
 
+function kernelReport(page: Page): Promise<VectorKernelReport> {
+  return page.evaluate(() => (globalThis as unknown as { tabswarm: { vectorKernelReport(r: number, d: number, s: number): Promise<VectorKernelReport> } }).tabswarm.vectorKernelReport(20_000, 64, 3));
+}
+
 function search(page: Page, request: VectorSearchRequest): Promise<VectorSearchResult | { error: string }> {
   return page.evaluate(async (body) => {
     try {
@@ -54,7 +59,9 @@ test('vector top-k across 4 tabs equals exact brute force for cosine, dot and L2
   test.setTimeout(240_000);
   console.log(`vector seed ${SEED} (reproduce: VECTOR_SEED=${SEED} npx playwright test e2e/vector.spec.ts)`);
   const pages: Page[] = [];
-  for (let i = 0; i < 4; i++) pages.push(await openTab(browser, '/?swarm=vectors&shard-kib=128'));
+  // Three tabs with WebGPU (SwiftShader); the asking tab keeps its GPU out (?gpu=off).
+  for (let i = 0; i < 3; i++) pages.push(await openTab(browser, '/?swarm=vectors&shard-kib=128'));
+  pages.push(await openTab(browser, '/?swarm=vectors&shard-kib=128&gpu=off'));
   await expectFullMesh(pages, 15_000);
   const data = embeddings(20_000, SEED);
   await dropFile(pages[0]!, { name: 'embeddings.arrow', mimeType: 'application/vnd.apache.arrow.file', buffer: data.arrow });
@@ -63,6 +70,14 @@ test('vector top-k across 4 tabs equals exact brute force for cosine, dot and L2
     .toBe(true);
   const shards = (await engineSnapshot(pages[3]!)).datasets[0]?.shards ?? 0;
   expect(shards).toBeGreaterThanOrEqual(4);
+
+  // The WebGPU kernel gives the CPU kernel's results: same top rows, scores within 1e-5.
+  const gpu = await kernelReport(pages[0]!);
+  expect(gpu.kernel).toBe('webgpu');
+  expect(gpu.gpuEqualsCpu).toBe(true);
+  expect((await kernelReport(pages[3]!)).kernel).toBe('cpu');
+  const askerId = (await engineSnapshot(pages[3]!)).self;
+  expect((await engineSnapshot(pages[3]!)).storedShards).toBeGreaterThan(0);
 
   const next = seeded(SEED + 1);
   for (const metric of ['cosine', 'dot', 'l2'] as const) {
@@ -76,6 +91,8 @@ test('vector top-k across 4 tabs equals exact brute force for cosine, dot and L2
       expect(result.rows.map((r) => r.row), `${metric} ${where ?? ''}`).toEqual(expected.map((r) => r.row));
       result.rows.forEach((r, i) => expect(Math.abs(r.score - (expected[i]?.score ?? NaN)), `${metric} row ${r.row}`).toBeLessThan(1e-5));
       expect(result.shards.length + result.shardsPruned).toBe(shards);
+      // Vector work went to the WebGPU tabs, though the asking tab holds shards itself.
+      expect(result.shards.every((run) => run.holder !== askerId)).toBe(true);
     }
   }
 

@@ -59,6 +59,8 @@ const api = {
     await connection.close();
     return { ms, rows: rowsOf(table) };
   },
+  /** This tab's vector kernels: CPU rate against a plain Float32Array sum over the same bytes, WebGPU against CPU. */
+  vectorKernelReport: (rows: number, dimension: number, seed: number) => session.vectorKernelReport(rows, dimension, seed),
   /** The query across the swarm: ms, the sorted rows and how many shards were pruned. */
   async federated(sql: string): Promise<{ ms: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string }> {
     const started = performance.now();

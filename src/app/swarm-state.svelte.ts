@@ -28,7 +28,9 @@ export class SwarmState {
       this.swarm = swarmFromSearch(location.search);
       const saved = Number(localStorage.getItem(BUDGET_KEY));
       if (Number.isFinite(saved) && saved >= 0 && localStorage.getItem(BUDGET_KEY) !== null) this.budgetMiB = saved;
-      this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: this.budgetMiB * MiB });
+      // `?gpu=off` keeps this tab's GPU out of vector work.
+      const webGpu = new URLSearchParams(location.search).get('gpu') !== 'off';
+      this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: this.budgetMiB * MiB, webGpu });
       (globalThis as { tabswarm?: SwarmSession }).tabswarm = this.session;
       await this.refresh();
       this.timer = setInterval(() => void this.refresh(), REFRESH_MS);

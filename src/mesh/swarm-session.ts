@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import type { EngineSnapshot, EngineWorkerApi, QueryAnswer } from '../workers/engine-api';
 import type { VectorSearchRequest, VectorSearchResult } from '../workers/query/vector-search';
+import type { VectorKernelReport } from '../workers/query/vector-kernel-report';
 import { Libp2pMesh } from './libp2p-mesh';
 import { loadTabIdentity, type TabIdentity } from './tab-identity';
 
@@ -18,6 +19,8 @@ export interface SwarmSessionOptions {
   /** Origin of the signaling server (the page's own). */
   readonly origin: string;
   readonly budgetBytes: number;
+  /** Whether this tab's GPU may do vector work (when the browser offers WebGPU); default yes. */
+  readonly webGpu?: boolean;
   /** Takes frames of another protocol sharing the mesh (a benchmark's baseline) before the engine sees them; true = taken. */
   readonly interceptFrame?: (from: string, bytes: Uint8Array) => boolean;
 }
@@ -43,7 +46,7 @@ export class SwarmSession {
     const session = new SwarmSession(identity, mesh, worker, engine, options.swarm);
     // The engine opens its store while the mesh connects: a join waits for the slower, not both.
     const engineStarted = engine.start(
-      { id: identity.peerId, host: identity.hostId, incarnation: identity.incarnation, capabilities: [], budgetBytes: options.budgetBytes },
+      { id: identity.peerId, host: identity.hostId, incarnation: identity.incarnation, capabilities: [], budgetBytes: options.budgetBytes, webGpu: options.webGpu ?? true },
       Comlink.proxy((to: string, bytes: ArrayBuffer) => {
         mesh.send(to, new Uint8Array(bytes)).catch(() => undefined);
       }),
@@ -94,6 +97,11 @@ export class SwarmSession {
   /** Top-k vector search across the swarm (see EngineWorkerApi.vectorSearch). */
   vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult> {
     return this.engine.vectorSearch(request);
+  }
+
+  /** This tab's vector kernels, checked and timed (diagnostics, benchmark). */
+  vectorKernelReport(rows: number, dimension: number, seed: number): Promise<VectorKernelReport> {
+    return this.engine.vectorKernelReport(rows, dimension, seed);
   }
 
   /** Sets how much this tab lends the swarm; resolves with the budget in force (the browser may allow less). */

@@ -1,6 +1,7 @@
 import type { DatasetProgress } from '../engine/node/dataset-health';
 import type { ShardRun } from './query/federated-query';
 import type { VectorSearchRequest, VectorSearchResult } from './query/vector-search';
+import type { VectorKernelReport } from './query/vector-kernel-report';
 
 /** One peer as the engine sees it. */
 export interface PeerView {
@@ -60,6 +61,8 @@ export interface EngineStartOptions {
   readonly capabilities: readonly string[];
   /** Bytes the user lets the swarm store in this tab. */
   readonly budgetBytes: number;
+  /** Whether the tab's GPU may do vector work, if the browser offers WebGPU. */
+  readonly webGpu: boolean;
 }
 
 /**
@@ -93,6 +96,8 @@ export interface EngineWorkerApi {
   query(sql: string): Promise<QueryAnswer>;
   /** Top-k vector search over a dataset's vector column, across the swarm. */
   vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult>;
+  /** Diagnostics and benchmark: this tab's vector kernels on seeded vectors (CPU rate against a plain sum, WebGPU against CPU). */
+  vectorKernelReport(rows: number, dimension: number, seed: number): Promise<VectorKernelReport>;
   /** Sets how much this tab lends the swarm (capped by the browser's quota); resolves with the budget in force. */
   setBudget(bytes: number): Promise<number>;
   /** Hands this tab's shards off, then stops; resolves when handed off. */

@@ -11,6 +11,8 @@ import { DEFAULT_SHARD_BYTES, ingestDataset } from './ingest/ingest-dataset';
 import { nodeDatabaseName, openNodeDatabase } from './node-database';
 import { runFederatedQuery, type QueryContext } from './query/federated-query';
 import { runVectorSearch, type VectorSearchRequest } from './query/vector-search';
+import { vectorKernelReport } from './query/vector-kernel-report';
+import { bestVectorScorer, cpuScorer, type VectorScorer } from './query/vector-scorer';
 import { QueryService } from './query/query-service';
 import { ShardTableCache } from './query/shard-table-cache';
 import { isQueryFrame } from '../engine/query/query-messages';
@@ -26,6 +28,7 @@ let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
 let storage: StorageBudget | undefined;
 let queries: QueryService | undefined;
+let scorer: Promise<VectorScorer> = Promise.resolve(cpuScorer);
 const fetches = new FetchRequests();
 
 /** A shard's bytes from this tab's store or the best live holder (see ShardFetcher). */
@@ -50,6 +53,7 @@ function queryContext(): QueryContext {
   return {
     manifests: () => node.catalogSnapshot().manifests,
     holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
+    capable: (capability) => new Set(node.catalogSnapshot().records.filter((record) => record.capabilities.includes(capability)).map((record) => record.id)),
     coordinate: (tasks) => service.coordinate(tasks),
     now: () => clock.now(),
   };
@@ -63,8 +67,11 @@ const api: EngineWorkerApi = {
     store = new IndexedDbShardStore(database, budget.budgetBytes);
     const manifests = new IndexedDbManifestStore(database);
     storage = budget;
+    // A tab with a WebGPU adapter says so: vector work goes to such tabs first.
+    scorer = options.webGpu ? bestVectorScorer() : Promise.resolve(cpuScorer);
+    const capabilities = [...options.capabilities, ...((await scorer).kind === 'webgpu' ? ['webgpu'] : [])];
     const node = new EngineNode(
-      { id: options.id, host: options.host, incarnation: options.incarnation, capabilities: options.capabilities },
+      { id: options.id, host: options.host, incarnation: options.incarnation, capabilities },
       random,
     );
     engine = node;
@@ -91,7 +98,7 @@ const api: EngineWorkerApi = {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
-      shards: { holds: (shard) => node.holdsCopy(shard), tableFor: (shard) => shardTables.tableFor(shard) },
+      shards: { holds: (shard) => node.holdsCopy(shard), tableFor: (shard) => shardTables.tableFor(shard), vectorScorer: () => scorer },
       now: () => clock.now(),
       schedule: (delayMs, run) => {
         setTimeout(run, delayMs);
@@ -171,6 +178,10 @@ const api: EngineWorkerApi = {
 
   vectorSearch(request: VectorSearchRequest) {
     return runVectorSearch(request, queryContext());
+  },
+
+  async vectorKernelReport(rows: number, dimension: number, seed: number) {
+    return vectorKernelReport(await scorer, rows, dimension, seed, () => performance.now());
   },
 
   async setBudget(bytes: number): Promise<number> {

@@ -117,4 +117,22 @@ describe('QueryCoordinator', () => {
     // Once the breaker has closed again, rank decides.
     expect(asked(coordinator.step({ type: 'start', now: 20_000, query: 'q4', deadlineMs: 60_000, tasks: [{ shard: B, sql: 'x', holders: ['bad', 'other'] }] }))).toEqual([['bad', B]]);
   });
+
+  it('sends work to preferred holders (WebGPU tabs for vectors) before this tab and before less loaded ones', () => {
+    const coordinator = new QueryCoordinator('self');
+    const effects = coordinator.step({
+      type: 'start',
+      now: 0,
+      query: 'q',
+      deadlineMs: 60_000,
+      tasks: [
+        { shard: A, sql: 'x', holders: ['self', 'cpu', 'gpu'], prefer: new Set(['gpu']) },
+        { shard: B, sql: 'x', holders: ['self', 'cpu'], prefer: new Set(['gpu']) },
+      ],
+    });
+    expect(asked(effects)).toEqual([
+      ['gpu', A],
+      ['self', B],
+    ]);
+  });
 });

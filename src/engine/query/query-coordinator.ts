@@ -25,6 +25,8 @@ export interface SubqueryTask {
   readonly vector?: VectorJob;
   /** Live holders, best rank first. */
   readonly holders: readonly string[];
+  /** Holders to use before any other, this tab included (e.g. WebGPU tabs for vector work). */
+  readonly prefer?: ReadonlySet<string>;
 }
 
 /** A shard's answer as the query reports it: who ran it, how long it took there and in all. */
@@ -147,9 +149,11 @@ export class QueryCoordinator {
     else effects.push({ type: 'send', to: holder, bytes: encodeQueryMessage({ type: 'subquery', query, shard: shard.task.shard, ...work }) });
   }
 
-  /** This tab first; then closed breakers before open ones, the least loaded, the best ranked. */
+  /** Preferred holders first, then this tab; then closed breakers before open ones, the least loaded, the best ranked. */
   private nextHolder(shard: ShardState, now: number): string | undefined {
-    const left = shard.task.holders.filter((holder) => !shard.tried.has(holder));
+    const all = shard.task.holders.filter((holder) => !shard.tried.has(holder));
+    const preferred = all.filter((holder) => shard.task.prefer?.has(holder));
+    const left = preferred.length > 0 ? preferred : all;
     if (left.includes(this.self)) return this.self;
     const open = (peer: string): number => ((this.breakers.get(peer)?.openUntil ?? 0) > now ? 1 : 0);
     const rank = (peer: string): number => shard.task.holders.indexOf(peer);

@@ -19,38 +19,91 @@ export function compareScored(metric: VectorMetric, a: ScoredRow, b: ScoredRow):
   return order !== 0 ? order : a.row - b.row;
 }
 
-/** Every row's score against `query` (float32-rounded); a row with a zero norm scores 0 under cosine. */
+/**
+ * Every row's score against `query` (float32-rounded); a row with a zero norm scores 0 under
+ * cosine. The inner loops keep four partial sums each, so additions do not wait on each other:
+ * this runs at about the speed of a plain sum over the same floats.
+ */
 export function scoreVectors(vectors: Float32Array, dimension: number, query: Float32Array, metric: VectorMetric): Float32Array {
   const rows = Math.floor(vectors.length / dimension);
   const scores = new Float32Array(rows);
-  let queryNorm = 0;
-  for (let j = 0; j < dimension; j++) queryNorm += (query[j] ?? 0) * (query[j] ?? 0);
-  queryNorm = Math.sqrt(queryNorm);
+  const queryNorm = Math.sqrt(rowTerms(query, 0, dimension, query, 'dot'));
   for (let r = 0, base = 0; r < rows; r++, base += dimension) {
-    if (metric === 'l2') {
-      let sum = 0;
-      for (let j = 0; j < dimension; j++) {
-        const difference = (vectors[base + j] as number) - (query[j] as number);
-        sum += difference * difference;
-      }
-      scores[r] = Math.sqrt(sum);
-    } else if (metric === 'dot') {
-      let dot = 0;
-      for (let j = 0; j < dimension; j++) dot += (vectors[base + j] as number) * (query[j] as number);
-      scores[r] = dot;
-    } else {
-      let dot = 0;
-      let norm = 0;
-      for (let j = 0; j < dimension; j++) {
-        const value = vectors[base + j] as number;
-        dot += value * (query[j] as number);
-        norm += value * value;
-      }
-      const denominator = Math.sqrt(norm) * queryNorm;
-      scores[r] = denominator === 0 ? 0 : dot / denominator;
-    }
+    if (metric === 'l2') scores[r] = Math.sqrt(rowTerms(vectors, base, dimension, query, 'l2'));
+    else if (metric === 'dot') scores[r] = rowTerms(vectors, base, dimension, query, 'dot');
+    else scores[r] = cosine(vectors, base, dimension, query, queryNorm);
   }
   return scores;
+}
+
+/** One row's cosine similarity: its dot product and its norm in one pass, four lanes each. */
+function cosine(vectors: Float32Array, base: number, dimension: number, query: Float32Array, queryNorm: number): number {
+  let dotA = 0;
+  let dotB = 0;
+  let dotC = 0;
+  let dotD = 0;
+  let normA = 0;
+  let normB = 0;
+  let normC = 0;
+  let normD = 0;
+  const whole = dimension - (dimension % 4);
+  let j = 0;
+  for (; j < whole; j += 4) {
+    const x = vectors[base + j] as number;
+    const y = vectors[base + j + 1] as number;
+    const z = vectors[base + j + 2] as number;
+    const w = vectors[base + j + 3] as number;
+    dotA += x * (query[j] as number);
+    dotB += y * (query[j + 1] as number);
+    dotC += z * (query[j + 2] as number);
+    dotD += w * (query[j + 3] as number);
+    normA += x * x;
+    normB += y * y;
+    normC += z * z;
+    normD += w * w;
+  }
+  for (; j < dimension; j++) {
+    const x = vectors[base + j] as number;
+    dotA += x * (query[j] as number);
+    normA += x * x;
+  }
+  const denominator = Math.sqrt(normA + normB + (normC + normD)) * queryNorm;
+  return denominator === 0 ? 0 : (dotA + dotB + (dotC + dotD)) / denominator;
+}
+
+/** Sum over one row of v*q (dot) or (v-q)^2 (l2), four lanes at a time. */
+function rowTerms(vectors: Float32Array, base: number, dimension: number, query: Float32Array, kind: 'dot' | 'l2'): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const whole = dimension - (dimension % 4);
+  let j = 0;
+  if (kind === 'dot') {
+    for (; j < whole; j += 4) {
+      a += (vectors[base + j] as number) * (query[j] as number);
+      b += (vectors[base + j + 1] as number) * (query[j + 1] as number);
+      c += (vectors[base + j + 2] as number) * (query[j + 2] as number);
+      d += (vectors[base + j + 3] as number) * (query[j + 3] as number);
+    }
+    for (; j < dimension; j++) a += (vectors[base + j] as number) * (query[j] as number);
+  } else {
+    for (; j < whole; j += 4) {
+      const x = (vectors[base + j] as number) - (query[j] as number);
+      const y = (vectors[base + j + 1] as number) - (query[j + 1] as number);
+      const z = (vectors[base + j + 2] as number) - (query[j + 2] as number);
+      const w = (vectors[base + j + 3] as number) - (query[j + 3] as number);
+      a += x * x;
+      b += y * y;
+      c += z * z;
+      d += w * w;
+    }
+    for (; j < dimension; j++) {
+      const x = (vectors[base + j] as number) - (query[j] as number);
+      a += x * x;
+    }
+  }
+  return a + b + (c + d);
 }
 
 /** The best `k` rows by score; `rows[i]` is the dataset row number of score `i`. */

@@ -13,6 +13,8 @@ export interface QueryContext {
   manifests(): readonly DatasetManifest[];
   /** Live holders of a shard, this tab first if it holds it, then by rank. */
   holdersOf(shard: string): string[];
+  /** Tabs that advertise a capability (e.g. "webgpu"). */
+  capable(capability: string): ReadonlySet<string>;
   /** Runs subqueries across the swarm; rejects with a QueryFailedError naming missing shards. */
   coordinate(tasks: readonly SubqueryTask[]): Promise<readonly ShardAnswer[]>;
   now(): number;

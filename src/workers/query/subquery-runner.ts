@@ -2,18 +2,20 @@ import { SHARD_VIEW } from '../../engine/query/query-decomposition';
 import { assertReadOnlySelect } from '../../engine/query/read-only-select';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import type { VectorJob } from '../../engine/query/query-messages';
-import { scoreVectors, topK } from '../../engine/query/vector-scoring';
+import { topK } from '../../engine/query/vector-scoring';
 import { duckDbMessage, runSqlOverTable } from './sql-over-arrow';
 import { vectorRows } from './vector-column';
+import type { VectorScorer } from './vector-scorer';
 
 /** What running a subquery on one shard here gave: Arrow IPC bytes, or why not (and whether another holder could do better). */
 export type SubqueryOutcome = { readonly ok: true; readonly bytes: Uint8Array; readonly ms: number } | { readonly ok: false; readonly retryable: boolean; readonly error: string; readonly ms: number };
 
-/** What a holder needs to run subqueries: its own copies, as DuckDB tables. */
+/** What a holder needs to run subqueries: its own copies, as DuckDB tables, and its vector kernel. */
 export interface ShardSource {
   holds(shard: string): boolean;
   /** The DuckDB table holding the shard's rows (loaded from the verifying store on first use). */
   tableFor(shard: string): Promise<string>;
+  vectorScorer(): Promise<VectorScorer>;
 }
 
 /**
@@ -39,7 +41,8 @@ export async function runSubquery(source: ShardSource, shard: string, sql: strin
     const result = await runSqlOverTable(sql, SHARD_VIEW, table);
     if (!vector) return { ok: true, bytes: result.bytes, ms: now() - started };
     const { vectors, rows } = vectorRows(result.table, vector.query.length);
-    const best = topK(scoreVectors(vectors, vector.query.length, Float32Array.from(vector.query), vector.metric), rows, vector.k, vector.metric);
+    const scorer = await source.vectorScorer();
+    const best = topK(await scorer.score(vectors, vector.query.length, Float32Array.from(vector.query), vector.metric), rows, vector.k, vector.metric);
     const answer = tableFromArrays({ row: Float64Array.from(best, (entry) => entry.row), score: Float64Array.from(best, (entry) => entry.score) });
     return { ok: true, bytes: tableToIPC(answer, 'stream'), ms: now() - started };
   } catch (error) {

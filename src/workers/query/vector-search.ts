@@ -64,7 +64,9 @@ export async function runVectorSearch(request: VectorSearchRequest, context: Que
   const job = { query: [...request.query], k: request.k, metric: request.metric };
   const prunable = prunableColumns(manifest.columns);
   const shards = manifest.shards.filter((shard) => shardMayMatch(filter, shard, alias, prunable));
-  const tasks: SubqueryTask[] = shards.map((shard) => ({ shard: shard.id, sql, vector: job, holders: context.holdersOf(shard.id) }));
+  // WebGPU tabs take vector work first (this tab only if it is one, or no holder is).
+  const gpus = context.capable('webgpu');
+  const tasks: SubqueryTask[] = shards.map((shard) => ({ shard: shard.id, sql, vector: job, holders: context.holdersOf(shard.id), prefer: gpus }));
   const answers = await context.coordinate(tasks);
   const firstRow = new Map(manifest.shards.map((shard) => [shard.id, shard.firstRow]));
   const lists = answers.map((answer) => {
