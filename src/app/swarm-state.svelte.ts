@@ -29,7 +29,7 @@ export class SwarmState {
       const saved = Number(localStorage.getItem(BUDGET_KEY));
       if (Number.isFinite(saved) && saved >= 0 && localStorage.getItem(BUDGET_KEY) !== null) this.budgetMiB = saved;
       // `?gpu=off` keeps this tab's GPU out of vector work.
-      const webGpu = new URLSearchParams(location.search).get('gpu') !== 'off';
+      const webGpu = !/[?&]gpu=off\b/.test(location.search);
       this.session = await SwarmSession.start({ swarm: this.swarm, origin: location.origin, budgetBytes: this.budgetMiB * MiB, webGpu });
       (globalThis as { tabswarm?: SwarmSession }).tabswarm = this.session;
       await this.refresh();
