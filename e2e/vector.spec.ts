@@ -96,6 +96,17 @@ test('vector top-k across 4 tabs equals exact brute force for cosine, dot and L2
     }
   }
 
+  // The search panel, as a user fills it in.
+  const asker = pages[3]!;
+  const query = Array.from({ length: DIMENSION }, () => next() * 2 - 1);
+  await asker.getByTestId('vector-column').fill('embedding');
+  await asker.getByTestId('vector-query').fill(query.join(', '));
+  await asker.getByTestId('vector-k').fill('5');
+  await asker.getByTestId('vector-metric').selectOption('l2');
+  await asker.getByTestId('vector-run').click();
+  const expectedRows = bruteForce(data.vectors, query, 5, 'l2', () => true).map((r) => String(r.row));
+  await expect(asker.getByTestId('vector-result').locator('tbody tr td:first-child')).toHaveText(expectedRows);
+
   const wrong = await search(pages[1]!, { dataset: 'embeddings', column: 'category', query: [1], k: 3, metric: 'dot' });
   expect('error' in wrong ? wrong.error : '').toContain('not a list of floats');
   const badDimension = await search(pages[1]!, { dataset: 'embeddings', column: 'embedding', query: [1, 2, 3], k: 3, metric: 'dot' });

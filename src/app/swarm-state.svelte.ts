@@ -1,6 +1,7 @@
 import { SwarmSession, type SessionSnapshot } from '../mesh/swarm-session';
 import { swarmFromSearch } from '../mesh/swarm-protocols';
 import type { QueryAnswer } from '../workers/engine-api';
+import type { VectorSearchRequest, VectorSearchResult } from '../workers/query/vector-search';
 
 const REFRESH_MS = 500;
 const DEFAULT_BUDGET_MIB = 512;
@@ -88,6 +89,12 @@ export class SwarmState {
   query(sql: string): Promise<QueryAnswer> {
     if (!this.session) return Promise.reject(new Error('the tab has not joined the swarm yet'));
     return this.session.query(sql);
+  }
+
+  /** Top-k vector search across the swarm. */
+  vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult> {
+    if (!this.session) return Promise.reject(new Error('the tab has not joined the swarm yet'));
+    return this.session.vectorSearch(request);
   }
 
   stop(): void {
