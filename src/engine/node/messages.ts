@@ -3,6 +3,7 @@ import type { ColumnStats, DatasetManifest, ShardEntry } from '../catalog/manife
 import type { NodeRecord, PendingCopyRecord } from '../catalog/node-record';
 import { isContentId, PIECE_BYTES, pieceCount } from '../content-id';
 import { InvalidMessageError } from '../errors';
+import { decodeTaggedFrame, encodeTaggedFrame } from '../tagged-frame';
 
 // The engine's wire messages: one discriminated union, versioned, size-limited and validated
 // on receipt. Frame: [version u8][header length u32 BE][header JSON][payload bytes]. Piece
@@ -56,36 +57,13 @@ export type EngineMessage =
   | { readonly type: 'piece'; readonly shard: string; readonly index: number; readonly ok: boolean; readonly reason: string; readonly bytes: Uint8Array };
 
 export function encodeMessage(message: EngineMessage): Uint8Array {
-  const { header, payload } =
-    message.type === 'piece' ? { header: { ...message, bytes: undefined }, payload: message.bytes } : { header: message, payload: new Uint8Array(0) };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const frame = new Uint8Array(5 + json.length + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint8(0, WIRE_VERSION);
-  view.setUint32(1, json.length);
-  frame.set(json, 5);
-  frame.set(payload, 5 + json.length);
-  return frame;
+  return message.type === 'piece' ? encodeTaggedFrame(WIRE_VERSION, { ...message, bytes: undefined }, message.bytes) : encodeTaggedFrame(WIRE_VERSION, message, new Uint8Array(0));
 }
 
 /** Parses and validates a frame; throws InvalidMessageError saying what is wrong. */
 export function decodeMessage(frame: Uint8Array): EngineMessage {
   if (frame.length > MAX_FRAME_BYTES) throw new InvalidMessageError(`frame of ${frame.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-  if (frame.length < 5) throw new InvalidMessageError('frame shorter than its 5-byte prefix');
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const version = view.getUint8(0);
-  if (version !== WIRE_VERSION) throw new InvalidMessageError(`wire version ${version}, expected ${WIRE_VERSION}`);
-  const headerLength = view.getUint32(1);
-  if (headerLength > MAX_HEADER_BYTES || 5 + headerLength > frame.length) {
-    throw new InvalidMessageError(`header length ${headerLength} does not fit the frame`);
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(5, 5 + headerLength)));
-  } catch {
-    throw new InvalidMessageError('header is not UTF-8 JSON');
-  }
-  const payload = frame.subarray(5 + headerLength);
+  const { header, payload } = decodeTaggedFrame(frame, WIRE_VERSION, MAX_HEADER_BYTES, 'frame', 'wire version');
   const h = object(header, 'header');
   if (h.type !== 'piece') expectEmpty(payload);
   switch (h.type) {

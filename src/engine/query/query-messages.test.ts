@@ -37,7 +37,8 @@ describe('query messages', () => {
       return frame;
     };
     const bad: [Uint8Array, RegExp][] = [
-      [good.subarray(0, 3), /not a query frame/],
+      [good.subarray(0, 3), /shorter than its 5-byte prefix/],
+      [Uint8Array.of(2, 0, 0, 0, 0), /not a query frame/],
       [withHeader({ type: 'subquery', query: 'q', shard: 'nope', sql: 'x' }), /content id/],
       [withHeader({ type: 'drop-table', query: 'q', shard }), /unknown query message type/],
       [withHeader({ type: 'subquery-result', query: 'q', shard, ok: true, retryable: false, error: '', ms: 1, part: 3, parts: 2 }), /part out of range/],

@@ -1,5 +1,6 @@
 import { isContentId } from '../content-id';
 import { InvalidMessageError } from '../errors';
+import { decodeTaggedFrame, encodeTaggedFrame } from '../tagged-frame';
 import { VECTOR_METRICS, type VectorMetric } from './vector-scoring';
 
 // The query protocol's wire messages, beside the engine's: a frame starts with its own tag
@@ -58,30 +59,17 @@ export function isQueryFrame(frame: Uint8Array): boolean {
 }
 
 export function encodeQueryMessage(message: QueryMessage): Uint8Array {
-  const payload = message.type === 'subquery-result' ? message.bytes : new Uint8Array(0);
-  const header = new TextEncoder().encode(JSON.stringify(message.type === 'subquery-result' ? { ...message, bytes: undefined } : message));
-  const frame = new Uint8Array(5 + header.length + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint8(0, QUERY_WIRE_TAG);
-  view.setUint32(1, header.length);
-  frame.set(header, 5);
-  frame.set(payload, 5 + header.length);
-  return frame;
+  return message.type === 'subquery-result'
+    ? encodeTaggedFrame(QUERY_WIRE_TAG, { ...message, bytes: undefined }, message.bytes)
+    : encodeTaggedFrame(QUERY_WIRE_TAG, message, new Uint8Array(0));
 }
 
 /** Parses and validates a query frame; throws InvalidMessageError saying what is wrong. */
 export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
-  if (frame.length < 5 || !isQueryFrame(frame)) throw new InvalidMessageError('not a query frame');
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const headerLength = view.getUint32(1);
-  if (headerLength > MAX_HEADER_BYTES || 5 + headerLength > frame.length) throw new InvalidMessageError(`query header length ${headerLength} does not fit the frame`);
-  if (frame.length - 5 - headerLength > RESULT_PART_BYTES) throw new InvalidMessageError('query result part larger than allowed');
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(5, 5 + headerLength))) as Record<string, unknown>;
-  } catch {
-    throw new InvalidMessageError('query header is not JSON');
-  }
+  if (!isQueryFrame(frame)) throw new InvalidMessageError('not a query frame');
+  const { header: parsed, payload } = decodeTaggedFrame(frame, QUERY_WIRE_TAG, MAX_HEADER_BYTES, 'query frame');
+  if (payload.length > RESULT_PART_BYTES) throw new InvalidMessageError('query result part larger than allowed');
+  const header = parsed as Record<string, unknown>;
   if (typeof header !== 'object' || header === null) throw new InvalidMessageError('query header is not an object');
   const text = (field: string, max: number): string => {
     const value = header[field];
@@ -113,7 +101,7 @@ export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
     ms,
     part: part as number,
     parts: parts as number,
-    bytes: frame.slice(5 + headerLength),
+    bytes: payload.slice(),
   };
 }
 
