@@ -1,5 +1,5 @@
 import type { DatasetProgress } from '../engine/node/dataset-health';
-import type { ShardRun } from './query/federated-query';
+import type { QueryStrategy, ShardRun } from './query/federated-query';
 import type { VectorSearchRequest, VectorSearchResult } from './query/vector-search';
 import type { VectorKernelReport } from './query/vector-kernel-report';
 
@@ -45,7 +45,7 @@ export interface EngineSnapshot {
 export interface QueryAnswer {
   readonly arrow: ArrayBuffer;
   readonly rows: number;
-  readonly strategy: 'aggregate' | 'gather';
+  readonly strategy: QueryStrategy;
   readonly shardsTotal: number;
   readonly shardsPruned: number;
   /** Per shard: its content id, the tab that ran it, how long it took. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetManifest } from '../catalog/manifest';
-import { datasetsInQuery, tableNameOf } from './dataset-tables';
+import { datasetsInQuery, tableNameOf, unambiguousTableNames } from './dataset-tables';
 
 const manifest = (name: string, id: string): DatasetManifest => ({ id: id.padEnd(64, '0'), name, columns: [], rows: 0, bytes: 0, shards: [], createdBy: 'n' });
 
@@ -21,5 +21,10 @@ describe('dataset table names', () => {
     const again = manifest('trips.parquet', 'cccccccc');
     expect(() => datasetsInQuery('SELECT count(*) FROM trips', [trips, again])).toThrow(/use one of trips_aaaaaaaa, trips_cccccccc/);
     expect(datasetsInQuery('SELECT count(*) FROM trips_cccccccc', [trips, again])[0]?.manifest.id).toBe(again.id);
+  });
+
+  it('names each dataset unambiguously for the UI: the bare name only where it is unique', () => {
+    const datasets = [manifest('trips.csv', 'aaaaaaaa'), manifest('trips.parquet', 'cccccccc'), manifest('zones.arrow', 'bbbbbbbb')];
+    expect(unambiguousTableNames(datasets)).toEqual(['trips_aaaaaaaa', 'trips_cccccccc', 'zones']);
   });
 });

@@ -12,6 +12,16 @@ export function tableNameOf(fileName: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
+/** The name SQL should use for each dataset: the bare name where it is unique, else name_<id prefix>. */
+export function unambiguousTableNames(datasets: readonly { id: string; name: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const dataset of datasets) counts.set(tableNameOf(dataset.name), (counts.get(tableNameOf(dataset.name)) ?? 0) + 1);
+  return datasets.map((dataset) => {
+    const name = tableNameOf(dataset.name);
+    return (counts.get(name) ?? 0) > 1 ? `${name}_${dataset.id.slice(0, 8)}` : name;
+  });
+}
+
 /** Every dataset by each name SQL may use for it; an ambiguous bare name maps to several. */
 export function datasetTables(manifests: readonly DatasetManifest[]): Map<string, DatasetManifest[]> {
   const byName = new Map<string, DatasetManifest[]>();

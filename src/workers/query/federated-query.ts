@@ -6,6 +6,7 @@ import { decomposeQuery, gatherQuery, PARTS_VIEW, SHARD_VIEW, singleTableShape, 
 import { assertReadOnlySelect } from '../../engine/query/read-only-select';
 import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning';
 import { QueryFailedError } from './query-failed-error';
+import { keyFilter, semiJoinOf } from './semi-join';
 import { duckDbMessage, runSqlOverArrow, runSqlOverStreams, type ArrowView } from './sql-over-arrow';
 
 /** What a federated query needs from the tab: the catalog, who holds what, and the swarm to run subqueries on. */
@@ -19,6 +20,8 @@ export interface QueryContext {
   coordinate(tasks: readonly SubqueryTask[]): Promise<readonly ShardAnswer[]>;
   now(): number;
 }
+
+export type QueryStrategy = 'aggregate' | 'gather' | 'semi-join';
 
 /** One shard's part in a result: which tab ran it and how long it took. */
 export interface ShardRun {
@@ -35,8 +38,8 @@ export interface FederatedResult {
   readonly table: Table;
   /** The result as an Arrow IPC stream. */
   readonly bytes: Uint8Array;
-  /** How it ran: partial aggregates merged here, or rows gathered and finished here. */
-  readonly strategy: 'aggregate' | 'gather';
+  /** How it ran: partial aggregates merged here, rows gathered and finished here, or a join whose big side sent only matching rows. */
+  readonly strategy: QueryStrategy;
   readonly shardsTotal: number;
   readonly shardsPruned: number;
   /** Every shard used, with its content id (`shard`) and the tab that ran it. */
@@ -86,7 +89,18 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
       tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
     }
   }
-  const answers = await context.coordinate(tasks);
+  const join = plans.length === 2 ? semiJoinOf(sql, datasets) : undefined;
+  let answers: readonly ShardAnswer[];
+  if (join) {
+    // The small side first; the big side's holders then send only rows whose key it has.
+    const small = plans.find((plan) => plan.table.name === join.small) as PreparedPlan;
+    const smallAnswers = await context.coordinate(tasks.filter((task) => task.dataset === join.small));
+    const filter = await keyFilter(join, [small.emptyPart, ...smallAnswers.map((answer) => answer.bytes)]);
+    const bigTasks = tasks.filter((task) => task.dataset === join.big).map((task) => (filter ? { ...task, sql: task.sql + filter } : task));
+    answers = [...smallAnswers, ...(await context.coordinate(bigTasks))];
+  } else {
+    answers = await context.coordinate(tasks);
+  }
   const byShard = new Map(answers.map((answer) => [answer.shard, answer]));
 
   const streamsOf = ({ table, emptyPart }: PreparedPlan): Uint8Array[] => [
@@ -102,7 +116,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
   return {
     table: result.table,
     bytes: result.bytes,
-    strategy: plans.length === 1 && only?.plan.kind === 'aggregate' ? 'aggregate' : 'gather',
+    strategy: plans.length === 1 && only?.plan.kind === 'aggregate' ? 'aggregate' : join ? 'semi-join' : 'gather',
     shardsTotal,
     shardsPruned: shardsTotal - tasks.length,
     shards: tasks.map((task) => {
