@@ -1,7 +1,7 @@
 import { QueryCoordinator, type QueryEffect, type QueryEvent, type ShardAnswer, type SubqueryTask } from '../../engine/query/query-coordinator';
 import { decodeQueryMessage, encodeQueryMessage, resultMessages, type QueryMessage } from '../../engine/query/query-messages';
 import { QueryFailedError } from './query-failed-error';
-import { runSubquery, type ShardSource } from './subquery-runner';
+import { runSubquery, runSubqueryOverShards, type ShardSource } from './subquery-runner';
 
 /** What the query service needs from the worker. */
 export interface QueryServiceHost {
@@ -18,6 +18,7 @@ export interface QueryServiceHost {
 export const QUERY_DEADLINE_MS = 60_000;
 
 type ResultPart = Extract<QueryMessage, { type: 'subquery-result' }>;
+type RunLocal = Extract<QueryEffect, { type: 'run-local' }>;
 
 /**
  * The worker's query traffic, both ways: as a holder it runs subqueries on its own shards and
@@ -87,7 +88,26 @@ export class QueryService {
   }
 
   private step(event: QueryEvent): void {
-    for (const effect of this.coordinator.step(event)) this.perform(effect);
+    const effects = this.coordinator.step(event);
+    const together = effects.filter((effect): effect is RunLocal => effect.type === 'run-local' && effect.vector === undefined);
+    for (const effect of effects) if (!together.includes(effect as RunLocal)) this.perform(effect);
+    const groups = new Map<string, RunLocal[]>();
+    for (const effect of together) groups.set(`${effect.query}\n${effect.sql}`, [...(groups.get(`${effect.query}\n${effect.sql}`) ?? []), effect]);
+    for (const group of groups.values()) {
+      if (group.length === 1) this.perform(group[0] as RunLocal);
+      else void this.runLocalTogether(group);
+    }
+  }
+
+  /** This tab's own shards of one query, in one DuckDB call. */
+  private async runLocalTogether(group: readonly RunLocal[]): Promise<void> {
+    const first = group[0] as RunLocal;
+    const outcomes = await runSubqueryOverShards(this.host.shards, group.map((effect) => effect.shard), first.sql, () => this.host.now());
+    outcomes.forEach((outcome, i) => {
+      const failure = outcome.ok ? { retryable: false, error: '' } : { retryable: outcome.retryable, error: outcome.error };
+      const bytes = outcome.ok ? outcome.bytes : new Uint8Array(0);
+      this.step({ type: 'answer', now: this.host.now(), query: first.query, shard: group[i]?.shard ?? '', from: this.host.self, ok: outcome.ok, ...failure, holderMs: outcome.ms, bytes });
+    });
   }
 
   private perform(effect: QueryEffect): void {

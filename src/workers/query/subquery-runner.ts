@@ -1,6 +1,7 @@
 import { SHARD_VIEW } from '../../engine/query/query-decomposition';
 import { assertReadOnlySelect } from '../../engine/query/read-only-select';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { quoteIdentifier } from '../../engine/query/sql-tokens';
 import type { VectorJob } from '../../engine/query/query-messages';
 import { topK } from '../../engine/query/vector-scoring';
 import { duckDbMessage, runSqlOverTable } from './sql-over-arrow';
@@ -47,5 +48,38 @@ export async function runSubquery(source: ShardSource, shard: string, sql: strin
     return { ok: true, bytes: tableToIPC(answer, 'stream'), ms: now() - started };
   } catch (error) {
     return { ok: false, retryable: false, error: duckDbMessage(error), ms: now() - started };
+  }
+}
+
+/**
+ * The same SQL over several local shards at once (the asking tab's own shards of one query):
+ * one DuckDB call over their union instead of one per shard, since each call is mostly a round
+ * trip to DuckDB's worker. The union's result stands for the first shard and the others
+ * answer with no rows: partial aggregates and gathered rows combine the same either way. Not
+ * for vector jobs, whose row numbers are per shard.
+ */
+export async function runSubqueryOverShards(source: ShardSource, shards: readonly string[], sql: string, now: () => number): Promise<SubqueryOutcome[]> {
+  const started = now();
+  try {
+    assertReadOnlySelect(sql);
+    if (!shards.every((shard) => source.holds(shard))) throw new Error('not every shard is held here');
+  } catch {
+    return Promise.all(shards.map((shard) => runSubquery(source, shard, sql, now)));
+  }
+  let tables: string[];
+  try {
+    tables = await Promise.all(shards.map((shard) => source.tableFor(shard)));
+  } catch {
+    return Promise.all(shards.map((shard) => runSubquery(source, shard, sql, now)));
+  }
+  try {
+    const union = `(${tables.map((table) => `SELECT * FROM ${quoteIdentifier(table)}`).join(' UNION ALL ')})`;
+    const result = await runSqlOverTable(sql, SHARD_VIEW, union);
+    const ms = now() - started;
+    const empty = tableToIPC(result.table.slice(0, 0), 'stream');
+    return shards.map((_, i) => ({ ok: true, bytes: i === 0 ? result.bytes : empty, ms }));
+  } catch (error) {
+    const failure = { ok: false as const, retryable: false, error: duckDbMessage(error), ms: now() - started };
+    return shards.map(() => failure);
   }
 }
