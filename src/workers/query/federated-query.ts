@@ -21,6 +21,11 @@ export interface QueryContext {
   now(): number;
 }
 
+/** How one shard's answer is reported. */
+export function shardRun(dataset: string, answer: ShardAnswer): ShardRun {
+  return { dataset, shard: answer.shard, holder: answer.holder, holderMs: answer.holderMs, elapsedMs: answer.elapsedMs, attempts: answer.attempts, resultBytes: answer.bytes.length };
+}
+
 export type QueryStrategy = 'aggregate' | 'gather' | 'semi-join';
 
 /** One shard's part in a result: which tab ran it and how long it took. */
@@ -119,10 +124,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
     strategy: plans.length === 1 && only?.plan.kind === 'aggregate' ? 'aggregate' : join ? 'semi-join' : 'gather',
     shardsTotal,
     shardsPruned: shardsTotal - tasks.length,
-    shards: tasks.map((task) => {
-      const answer = byShard.get(task.shard);
-      return { dataset: task.dataset, shard: task.shard, holder: answer?.holder ?? '', holderMs: answer?.holderMs ?? 0, elapsedMs: answer?.elapsedMs ?? 0, attempts: answer?.attempts ?? 0, resultBytes: answer?.bytes.length ?? 0 };
-    }),
+    shards: tasks.map((task) => shardRun(task.dataset, byShard.get(task.shard) as ShardAnswer)),
     ms: context.now() - started,
   };
 }

@@ -1,7 +1,7 @@
 import { QueryCoordinator, type QueryEffect, type QueryEvent, type ShardAnswer, type SubqueryTask } from '../../engine/query/query-coordinator';
 import { decodeQueryMessage, encodeQueryMessage, resultMessages, type QueryMessage } from '../../engine/query/query-messages';
 import { QueryFailedError } from './query-failed-error';
-import { runSubquery, runSubqueryOverShards, type ShardSource } from './subquery-runner';
+import { runSubquery, runSubqueryOverShards, type ShardSource, type SubqueryOutcome } from './subquery-runner';
 
 /** What the query service needs from the worker. */
 export interface QueryServiceHost {
@@ -103,11 +103,14 @@ export class QueryService {
   private async runLocalTogether(group: readonly RunLocal[]): Promise<void> {
     const first = group[0] as RunLocal;
     const outcomes = await runSubqueryOverShards(this.host.shards, group.map((effect) => effect.shard), first.sql, () => this.host.now());
-    outcomes.forEach((outcome, i) => {
-      const failure = outcome.ok ? { retryable: false, error: '' } : { retryable: outcome.retryable, error: outcome.error };
-      const bytes = outcome.ok ? outcome.bytes : new Uint8Array(0);
-      this.step({ type: 'answer', now: this.host.now(), query: first.query, shard: group[i]?.shard ?? '', from: this.host.self, ok: outcome.ok, ...failure, holderMs: outcome.ms, bytes });
-    });
+    outcomes.forEach((outcome, i) => this.answerLocally(first.query, group[i]?.shard ?? '', outcome));
+  }
+
+  /** This tab's own answer for one of its shards, as the coordinator takes a holder's. */
+  private answerLocally(query: string, shard: string, outcome: SubqueryOutcome): void {
+    const failure = outcome.ok ? { retryable: false, error: '' } : { retryable: outcome.retryable, error: outcome.error };
+    const bytes = outcome.ok ? outcome.bytes : new Uint8Array(0);
+    this.step({ type: 'answer', now: this.host.now(), query, shard, from: this.host.self, ok: outcome.ok, ...failure, holderMs: outcome.ms, bytes });
   }
 
   private perform(effect: QueryEffect): void {
@@ -116,11 +119,7 @@ export class QueryService {
         this.host.send(effect.to, effect.bytes);
         return;
       case 'run-local':
-        void runSubquery(this.host.shards, effect.shard, effect.sql, () => this.host.now(), effect.vector).then((outcome) => {
-          const failure = outcome.ok ? { retryable: false, error: '' } : { retryable: outcome.retryable, error: outcome.error };
-          const bytes = outcome.ok ? outcome.bytes : new Uint8Array(0);
-          this.step({ type: 'answer', now: this.host.now(), query: effect.query, shard: effect.shard, from: this.host.self, ok: outcome.ok, ...failure, holderMs: outcome.ms, bytes });
-        });
+        void runSubquery(this.host.shards, effect.shard, effect.sql, () => this.host.now(), effect.vector).then((outcome) => this.answerLocally(effect.query, effect.shard, outcome));
         return;
       case 'schedule-tick':
         this.host.schedule(Math.max(0, effect.afterMs), () => this.step({ type: 'tick', now: this.host.now() }));

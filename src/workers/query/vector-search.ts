@@ -8,7 +8,7 @@ import { selectShape } from '../../engine/query/select-shape';
 import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning';
 import { quoteIdentifier } from '../../engine/query/sql-tokens';
 import { mergeTopK, VECTOR_METRICS, type ScoredRow, type VectorMetric } from '../../engine/query/vector-scoring';
-import type { QueryContext, ShardRun } from './federated-query';
+import { shardRun, type QueryContext, type ShardRun } from './federated-query';
 import { QueryFailedError } from './query-failed-error';
 
 export interface VectorSearchRequest {
@@ -80,7 +80,7 @@ export async function runVectorSearch(request: VectorSearchRequest, context: Que
     rows: mergeTopK(lists, request.k, request.metric),
     shardsTotal: manifest.shards.length,
     shardsPruned: manifest.shards.length - shards.length,
-    shards: answers.map((answer) => ({ dataset: request.dataset, shard: answer.shard, holder: answer.holder, holderMs: answer.holderMs, elapsedMs: answer.elapsedMs, attempts: answer.attempts, resultBytes: answer.bytes.length })),
+    shards: answers.map((answer) => shardRun(request.dataset, answer)),
     ms: context.now() - started,
   };
 }
