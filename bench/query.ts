@@ -1,7 +1,10 @@
 // Query benchmark: full tabs (engine worker, IndexedDB, DuckDB-Wasm, libp2p) in one Chromium.
 // A 1M-row fact table is dropped into one of 4 tabs and replicated (R=3); then, interleaved
 // rep by rep in the same asking tab, each query runs across the swarm and on that tab's own
-// DuckDB-Wasm holding the whole dataset (the baseline). Results must agree. Medians reported:
+// DuckDB-Wasm holding the whole dataset (the baseline). Results must agree. Medians reported,
+// with each query's plan (whole on one tab, or spread and merged: which depends on whether one
+// tab holds every shard, so on placement, which differs per run) and, per shard, the tab that
+// ran it. QUERY_BENCH_TABS, _ROWS and _REPS change the set-up.
 //  - scan-aggregate, a selective filter (ids are sorted, so stats prune most shards), a group-by;
 //  - pruned_fraction_selective: shards skipped by their stats for the selective filter;
 //  - vector: the CPU kernel's scan rate (cosine, 100k x 128 float32) against a plain
@@ -12,9 +15,9 @@ import type { Page } from '@playwright/test';
 import { callIn, median, openBenchPage, startBrowserBench } from './browser-bench';
 
 const PORT = 4393;
-const TABS = 4;
+const TABS = Number(process.env.QUERY_BENCH_TABS ?? 4);
 const ROWS = Number(process.env.QUERY_BENCH_ROWS ?? 1_000_000);
-const REPS = Number(process.env.QUERY_BENCH_REPS ?? 7);
+const REPS = Number(process.env.QUERY_BENCH_REPS ?? 25);
 
 interface Snapshot {
   peers: { liveness: string }[];
@@ -27,7 +30,7 @@ interface QueryBench {
   ingest(name: string): Promise<{ id: string; shards: number; rows: number }>;
   loadLocal(name: string, table: string): Promise<void>;
   local(sql: string): Promise<{ ms: number; rows: string[] }>;
-  federated(sql: string): Promise<{ ms: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string }>;
+  federated(sql: string): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[] }>;
   vectorKernelReport(rows: number, dimension: number, seed: number): Promise<{ kernel: string; cpuMs: number; sumMs: number; cpuOverRoofline: number; gpuEqualsCpu: boolean | null; maxScoreDifference: number | null }>;
 }
 
@@ -51,7 +54,8 @@ try {
     if (views.every((view) => view.peers.filter((peer) => peer.liveness === 'alive').length === TABS - 1)) break;
     if (performance.now() - started > 60_000) throw new Error('no full mesh after 60 s');
   }
-  const [uploader, , , asker] = tabs as [Page, Page, Page, Page];
+  const uploader = tabs[0] as Page;
+  const asker = tabs[tabs.length - 1] as Page;
   const bytes = await call(uploader, (api, rows: number) => api.makeArrow('facts.arrow', 7, rows), ROWS);
   const upload = await call(uploader, (api) => api.ingest('facts.arrow'));
   log(`dataset: ${ROWS} rows, ${(bytes / 1e6).toFixed(1)} MB Arrow, ${upload.shards} shards`);
@@ -64,9 +68,9 @@ try {
   await call(asker, (api, rows: number) => api.makeArrow('facts.arrow', 7, rows), ROWS);
   await call(asker, (api) => api.loadLocal('facts.arrow', 'facts'));
 
-  const results: Record<string, { local: number[]; federated: number[]; pruned: number; total: number; strategy: string }> = {};
+  const results: Record<string, { local: number[]; federated: number[]; worker: number[]; shards: string[]; pruned: number; total: number; strategy: string }> = {};
   for (const [name, sql] of Object.entries(QUERIES)) {
-    results[name] = { local: [], federated: [], pruned: 0, total: 0, strategy: '' };
+    results[name] = { local: [], federated: [], worker: [], shards: [], pruned: 0, total: 0, strategy: '' };
     // One warm-up of each (first use loads schemas and code paths).
     const local = await call(asker, (api, text: string) => api.local(text), sql);
     const federated = await call(asker, (api, text: string) => api.federated(text), sql);
@@ -78,6 +82,8 @@ try {
       entry.local.push((await call(asker, (api, text: string) => api.local(text), sql)).ms);
       const federated = await call(asker, (api, text: string) => api.federated(text), sql);
       entry.federated.push(federated.ms);
+      entry.worker.push(federated.workerMs);
+      entry.shards = federated.shards;
       entry.pruned = federated.shardsPruned;
       entry.total = federated.shardsTotal;
       entry.strategy = federated.strategy;
@@ -86,6 +92,8 @@ try {
   const ratio = (name: string): number => Number((median(results[name]!.federated) / median(results[name]!.local)).toFixed(2));
   for (const [name, entry] of Object.entries(results)) {
     log(`${name}: federated ${median(entry.federated).toFixed(1)} ms (${entry.strategy}, ${entry.total - entry.pruned}/${entry.total} shards) vs local ${median(entry.local).toFixed(1)} ms: ${ratio(name)}x`);
+    // Where the federated time goes: the engine worker's own time, and per shard (last run) the tab that ran it, its time there / until its answer was in.
+    log(`  engine worker ${median(entry.worker).toFixed(1)} ms; shards (holder ms/answered after ms): ${entry.shards.join(', ')}`);
   }
   const selective = results.filter!;
   const vector = await call(asker, (api) => api.vectorKernelReport(100_000, 128, 11));
@@ -99,6 +107,7 @@ try {
       reps: REPS,
       local_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.local).toFixed(1))])),
       federated_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.federated).toFixed(1))])),
+      strategies: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, entry.strategy])),
       federated_over_local_scan: ratio('scan'),
       federated_over_local_filter: ratio('filter'),
       federated_over_local_groupby: ratio('groupby'),

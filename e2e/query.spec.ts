@@ -67,10 +67,10 @@ const QUERIES = [
 
 type Federated = ({ ok: true; base64: string } & Omit<QueryAnswer, 'arrow'>) | { ok: false; error: string };
 
-async function federated(page: Page, sql: string): Promise<Federated> {
-  return page.evaluate(async (text) => {
+async function federated(page: Page, sql: string, plan: 'auto' | 'spread' = 'auto'): Promise<Federated> {
+  return page.evaluate(async ([text, how]) => {
     try {
-      const { arrow, ...rest } = await (globalThis as unknown as { tabswarm: { query(sql: string): Promise<QueryAnswer> } }).tabswarm.query(text);
+      const { arrow, ...rest } = await (globalThis as unknown as { tabswarm: { query(sql: string, options: { plan: string }): Promise<QueryAnswer> } }).tabswarm.query(text, { plan: how });
       let binary = '';
       const bytes = new Uint8Array(arrow);
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -78,7 +78,7 @@ async function federated(page: Page, sql: string): Promise<Federated> {
     } catch (error) {
       return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
     }
-  }, sql);
+  }, [sql, plan] as const);
 }
 
 const tableOf = (result: Federated): Table => (result.ok ? tableFromIPC(Buffer.from(result.base64, 'base64')) : tableFromIPC(new Uint8Array()));
@@ -117,19 +117,24 @@ test('SQL across 4 tabs answers what DuckDB answers over each whole file in one 
   const salesShards = views[3]?.datasets.find((d) => d.name === 'sales.csv')?.shards ?? 0;
   expect(salesShards).toBeGreaterThanOrEqual(8);
   expect(QUERIES.length).toBeGreaterThanOrEqual(30);
-  const strategies = new Set<string>();
+  // Each query runs under both plans: as the tab picks (whole on one tab that holds every shard
+  // it needs, when one does) and spread across the holders with the parts merged here.
+  const strategies = { auto: new Set<string>(), spread: new Set<string>() };
   for (const sql of QUERIES) {
-    const result = await federated(asker, sql);
-    expect(result.ok ? '' : result.error, sql).toBe('');
-    if (!result.ok) continue;
-    strategies.add(result.strategy);
-    const ordered = /\bORDER\s+BY\b/i.test(sql.replace(/\(.*\)/g, '')) ;
-    expect(comparableRows(tableOf(result), ordered), sql).toEqual(comparableRows(oracle.query(sql), ordered));
-    expect(tableOf(result).schema.fields.map((f) => f.name), sql).toEqual(oracle.query(sql).schema.fields.map((f) => f.name));
-    // Every shard used is named with its content id and the tab that ran it.
-    expect(result.shards.every((run) => /^[0-9a-f]{64}$/.test(run.shard) && run.holder !== ''), sql).toBe(true);
+    for (const plan of ['auto', 'spread'] as const) {
+      const result = await federated(asker, sql, plan);
+      expect(result.ok ? '' : result.error, `${plan}: ${sql}`).toBe('');
+      if (!result.ok) continue;
+      strategies[plan].add(result.strategy);
+      const ordered = /\bORDER\s+BY\b/i.test(sql.replace(/\(.*\)/g, ''));
+      expect(comparableRows(tableOf(result), ordered), `${plan}: ${sql}`).toEqual(comparableRows(oracle.query(sql), ordered));
+      expect(tableOf(result).schema.fields.map((f) => f.name), `${plan}: ${sql}`).toEqual(oracle.query(sql).schema.fields.map((f) => f.name));
+      // Every shard used is named with its content id and the tab that ran it.
+      expect(result.shards.every((run) => /^[0-9a-f]{64}$/.test(run.shard) && run.holder !== ''), sql).toBe(true);
+    }
   }
-  expect([...strategies].sort()).toEqual(['aggregate', 'gather', 'semi-join']);
+  expect([...strategies.spread].sort()).toEqual(['aggregate', 'gather', 'semi-join']);
+  expect(strategies.auto).toContain('whole');
 
   // Shards whose stats rule them out are not asked at all; a selective filter on the ordered id prunes most.
   const selective = await federated(asker, 'SELECT count(*) FROM sales WHERE id BETWEEN 1000 AND 1100');

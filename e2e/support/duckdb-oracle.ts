@@ -55,6 +55,15 @@ export class DuckDbOracle {
   query(sql: string): Table {
     return this.connection.query(sql);
   }
+
+  /**
+   * A result as an Arrow IPC stream. DuckDB's Node build makes its tables with the CommonJS
+   * copy of apache-arrow, which the ES module copy's writer does not recognise: that copy writes them.
+   */
+  queryIpc(sql: string): Uint8Array {
+    const arrow = require('apache-arrow') as { tableToIPC(table: Table, format: 'stream'): Uint8Array };
+    return arrow.tableToIPC(this.connection.query(sql), 'stream');
+  }
 }
 
 /**

@@ -62,11 +62,13 @@ const api = {
   /** This tab's vector kernels: CPU rate against a plain Float32Array sum over the same bytes, WebGPU against CPU. */
   vectorKernelReport: (rows: number, dimension: number, seed: number) => session.vectorKernelReport(rows, dimension, seed),
   /** The query across the swarm: ms, the sorted rows and how many shards were pruned. */
-  async federated(sql: string): Promise<{ ms: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string }> {
+  async federated(sql: string): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[] }> {
     const started = performance.now();
     const answer = await session.query(sql);
     const ms = performance.now() - started;
-    return { ms, rows: rowsOf(tableFromIPC(new Uint8Array(answer.arrow))), shardsPruned: answer.shardsPruned, shardsTotal: answer.shardsTotal, strategy: answer.strategy };
+    const self = session.identity.peerId;
+    const shards = answer.shards.map((run) => `${run.holder === self ? 'here' : run.holder.slice(-4)} ${run.holderMs.toFixed(1)}/${run.elapsedMs.toFixed(1)}`);
+    return { ms, workerMs: answer.ms, rows: rowsOf(tableFromIPC(new Uint8Array(answer.arrow))), shardsPruned: answer.shardsPruned, shardsTotal: answer.shardsTotal, strategy: answer.strategy, shards };
   },
 };
 

@@ -1,6 +1,6 @@
 import { SwarmSession, type SessionSnapshot } from '../mesh/swarm-session';
 import { swarmFromSearch } from '../mesh/swarm-protocols';
-import type { QueryAnswer } from '../workers/engine-api';
+import type { QueryAnswer, QueryOptions } from '../workers/engine-api';
 import type { VectorSearchRequest, VectorSearchResult } from '../workers/query/vector-search';
 
 const REFRESH_MS = 500;
@@ -86,9 +86,9 @@ export class SwarmState {
   }
 
   /** Runs a SELECT across the swarm. */
-  query(sql: string): Promise<QueryAnswer> {
+  query(sql: string, options?: QueryOptions): Promise<QueryAnswer> {
     if (!this.session) return Promise.reject(new Error('the tab has not joined the swarm yet'));
-    return this.session.query(sql);
+    return this.session.query(sql, options);
   }
 
   /** Top-k vector search across the swarm. */

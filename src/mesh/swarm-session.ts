@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import type { EngineSnapshot, EngineWorkerApi, QueryAnswer } from '../workers/engine-api';
+import type { EngineSnapshot, EngineWorkerApi, QueryAnswer, QueryOptions } from '../workers/engine-api';
 import type { VectorSearchRequest, VectorSearchResult } from '../workers/query/vector-search';
 import type { VectorKernelReport } from '../workers/query/vector-kernel-report';
 import { Libp2pMesh } from './libp2p-mesh';
@@ -90,8 +90,8 @@ export class SwarmSession {
   }
 
   /** Runs a SELECT across the swarm (see EngineWorkerApi.query). */
-  query(sql: string): Promise<QueryAnswer> {
-    return this.engine.query(sql);
+  query(sql: string, options?: QueryOptions): Promise<QueryAnswer> {
+    return this.engine.query(sql, options);
   }
 
   /** Top-k vector search across the swarm (see EngineWorkerApi.vectorSearch). */

@@ -41,6 +41,15 @@ export interface EngineSnapshot {
   };
 }
 
+/**
+ * How to run a query. `plan: 'spread'` never runs it whole on one tab, even when one tab holds
+ * every shard it needs: its parts run across the holders and are merged (the parallel plan
+ * large data gets; tests use it to check both plans give the same answer).
+ */
+export interface QueryOptions {
+  readonly plan?: 'auto' | 'spread';
+}
+
 /** A federated query's answer: the rows (an Arrow IPC stream, transferred) and how it ran. */
 export interface QueryAnswer {
   readonly arrow: ArrayBuffer;
@@ -93,7 +102,7 @@ export interface EngineWorkerApi {
    * trips); rejects with DuckDB's message for a bad query, or naming the shards no replica
    * could answer for.
    */
-  query(sql: string): Promise<QueryAnswer>;
+  query(sql: string, options?: QueryOptions): Promise<QueryAnswer>;
   /** Top-k vector search over a dataset's vector column, across the swarm. */
   vectorSearch(request: VectorSearchRequest): Promise<VectorSearchResult>;
   /** Diagnostics and benchmark: this tab's vector kernels on seeded vectors (CPU rate against a plain sum, WebGPU against CPU). */

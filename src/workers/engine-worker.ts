@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { EngineDriver } from '../engine/node/engine-driver';
 import { EngineNode } from '../engine/node/engine-node';
 import { FetchRequests } from '../engine/node/fetch-requests';
-import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi } from './engine-api';
+import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi, QueryOptions } from './engine-api';
 import { IndexedDbManifestStore } from './indexeddb-manifest-store';
 import { IndexedDbShardStore } from './indexeddb-shard-store';
 import { exportDataset } from './export/export-dataset';
@@ -54,7 +54,7 @@ function queryContext(): QueryContext {
     manifests: () => node.catalogSnapshot().manifests,
     holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
     capable: (capability) => new Set(node.catalogSnapshot().records.filter((record) => record.capabilities.includes(capability)).map((record) => record.id)),
-    coordinate: (tasks) => service.coordinate(tasks),
+    coordinate: (tasks, options) => service.coordinate(tasks, options),
     now: () => clock.now(),
   };
 }
@@ -120,8 +120,8 @@ const api: EngineWorkerApi = {
     whenStarted(() => queries?.peerGone(peer));
   },
 
-  async query(sql: string) {
-    const result = await runFederatedQuery(sql, queryContext());
+  async query(sql: string, options?: QueryOptions) {
+    const result = await runFederatedQuery(sql, queryContext(), options?.plan ?? 'auto');
     const arrow = result.bytes.buffer.slice(result.bytes.byteOffset, result.bytes.byteOffset + result.bytes.byteLength) as ArrayBuffer;
     const { strategy, shardsTotal, shardsPruned, shards, ms } = result;
     return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms }, [arrow]);

@@ -9,11 +9,16 @@ const C = shardId(3);
 
 /** Who was asked for which shard, in order, from the effects. */
 function asked(effects: readonly QueryEffect[]): [string, string][] {
-  return effects.flatMap((effect): [string, string][] => {
-    if (effect.type === 'run-local') return [['self', effect.shard]];
+  return subqueries(effects).flatMap(([holder, shards]) => shards.map((shard): [string, string] => [holder, shard]));
+}
+
+/** Each subquery sent (or run here): the holder and the shards it names. */
+function subqueries(effects: readonly QueryEffect[]): [string, readonly string[]][] {
+  return effects.flatMap((effect): [string, readonly string[]][] => {
+    if (effect.type === 'run-local') return [['self', effect.shards]];
     if (effect.type === 'send') {
       const message = decodeQueryMessage(effect.bytes);
-      return [[effect.to, message.shard]];
+      return message.type === 'subquery' ? [[effect.to, message.shards]] : [];
     }
     return [];
   });
@@ -37,8 +42,11 @@ const answer = (from: string, shard: string, now: number, fields: Partial<Answer
 const finished = (effects: readonly QueryEffect[]) => effects.find((effect) => effect.type === 'finished');
 
 describe('QueryCoordinator', () => {
-  it('runs each shard on exactly one holder: this tab first, then the least loaded', () => {
+  it('runs each shard on exactly one holder: this tab first, then the least loaded, joining a holder already asked', () => {
     const coordinator = new QueryCoordinator('self');
+    const D = shardId(4);
+    // Another query keeps p1 busy.
+    expect(asked(coordinator.step({ type: 'start', now: 0, query: 'busy', deadlineMs: 60_000, tasks: [{ shard: D, sql: 'y', holders: ['p1'] }] }))).toEqual([['p1', D]]);
     const effects = coordinator.step({
       type: 'start',
       now: 0,
@@ -46,24 +54,23 @@ describe('QueryCoordinator', () => {
       deadlineMs: 60_000,
       tasks: [
         { shard: A, sql: 'x', holders: ['p1', 'self', 'p2'] },
-        { shard: B, sql: 'x', holders: ['p1', 'p2'] },
-        { shard: C, sql: 'x', holders: ['p1', 'p2'] },
+        { shard: B, sql: 'x', holders: ['p1', 'p2', 'p3'] },
+        { shard: C, sql: 'x', holders: ['p3', 'p2'] },
       ],
     });
-    expect(asked(effects)).toEqual([
-      ['self', A],
-      ['p1', B],
-      ['p2', C],
+    // B: p2 and p3 are idle, p2 ranks first. C: p3 is as idle, but p2 is asked already.
+    expect(subqueries(effects)).toEqual([
+      ['self', [A]],
+      ['p2', [B, C]],
     ]);
     expect(finished(coordinator.step(answer('self', A, 5)))).toBeUndefined();
-    expect(finished(coordinator.step(answer('p1', B, 6)))).toBeUndefined();
-    const done = finished(coordinator.step(answer('p2', C, 7)));
+    const done = finished(coordinator.step(answer('p2', B, 6)));
     expect(done?.type === 'finished' && done.outcome.ok && done.outcome.answers.map((a) => [a.shard, a.holder, a.attempts])).toEqual([
       [A, 'self', 1],
-      [B, 'p1', 1],
+      [B, 'p2', 1],
       [C, 'p2', 1],
     ]);
-    expect(coordinator.running()).toEqual([]);
+    expect(coordinator.running()).toEqual(['busy']);
   });
 
   it('moves a shard to the next replica when its holder fails, times out or leaves, and ignores late answers', () => {
@@ -134,5 +141,81 @@ describe('QueryCoordinator', () => {
       ['gpu', A],
       ['self', B],
     ]);
+  });
+
+  it('sends the shards one holder runs in one subquery, whose answer covers them all', () => {
+    const coordinator = new QueryCoordinator('self');
+    const D = shardId(4);
+    const effects = coordinator.step({
+      type: 'start',
+      now: 0,
+      query: 'q',
+      deadlineMs: 60_000,
+      tasks: [
+        { shard: A, sql: 'x', holders: ['self', 'p1'] },
+        { shard: B, sql: 'x', holders: ['p1', 'self'] },
+        { shard: C, sql: 'x', holders: ['p1'] },
+        { shard: D, sql: 'x', holders: ['p1'] },
+      ],
+    });
+    expect(subqueries(effects)).toEqual([
+      ['self', [A, B]],
+      ['p1', [C, D]],
+    ]);
+    coordinator.step(answer('self', A, 4, { bytes: new Uint8Array([7]) }));
+    const done = finished(coordinator.step(answer('p1', C, 5, { bytes: new Uint8Array([8]) })));
+    expect(done?.type === 'finished' && done.outcome.ok && done.outcome.answers.map((a) => [a.shard, a.coveredBy, a.holder, [...a.bytes]])).toEqual([
+      [A, A, 'self', [7]],
+      [B, A, 'self', []],
+      [C, C, 'p1', [8]],
+      [D, C, 'p1', []],
+    ]);
+  });
+
+  it("moves a failed subquery's shards on to other replicas, regrouped by their new holders", () => {
+    const coordinator = new QueryCoordinator('self');
+    coordinator.step({
+      type: 'start',
+      now: 0,
+      query: 'q',
+      deadlineMs: 60_000,
+      tasks: [
+        { shard: A, sql: 'x', holders: ['p1', 'p2'], prefer: new Set(['p1']) },
+        { shard: B, sql: 'x', holders: ['p1', 'p3'], prefer: new Set(['p1']) },
+      ],
+    });
+    // Both went to p1, preferred; its answer names A, the subquery's first shard.
+    const moved = coordinator.step(answer('p1', A, 3, { ok: false, retryable: true, error: 'store failed' }));
+    expect(subqueries(moved)).toEqual([
+      ['p2', [A]],
+      ['p3', [B]],
+    ]);
+    // An answer naming B alone from p1 is stale: dropped.
+    expect(finished(coordinator.step(answer('p1', B, 4)))).toBeUndefined();
+    coordinator.step(answer('p2', A, 5));
+    const done = finished(coordinator.step(answer('p3', B, 6)));
+    expect(done?.type === 'finished' && done.outcome.ok && done.outcome.answers.map((a) => [a.holder, a.attempts])).toEqual([
+      ['p2', 2],
+      ['p3', 2],
+    ]);
+  });
+
+  it('runs a together query on one holder of every shard, moves it whole, and fails naming the shards when no such holder is left', () => {
+    const coordinator = new QueryCoordinator('self');
+    const start = coordinator.step({
+      type: 'start',
+      now: 0,
+      query: 'q',
+      together: true,
+      deadlineMs: 60_000,
+      tasks: [
+        { shard: A, sql: 'x', holders: ['p1', 'p2', 'p3'] },
+        { shard: B, sql: 'x', holders: ['p3', 'p2'] },
+      ],
+    });
+    expect(subqueries(start)).toEqual([['p2', [A, B]]]);
+    expect(subqueries(coordinator.step({ type: 'peer-gone', now: 1, peer: 'p2' }))).toEqual([['p3', [A, B]]]);
+    const done = finished(coordinator.step(answer('p3', A, 2, { ok: false, retryable: true, error: 'not held here' })));
+    expect(done?.type === 'finished' && !done.outcome.ok && done.outcome.missingShards).toEqual([A, B]);
   });
 });

@@ -3,10 +3,11 @@ import { InvalidMessageError } from '../errors';
 import { decodeQueryMessage, encodeQueryMessage, isQueryFrame, RESULT_PART_BYTES, resultMessages } from './query-messages';
 
 const shard = 'ab'.repeat(32);
+const other = 'cd'.repeat(32);
 
 describe('query messages', () => {
   it('round-trip, and cut a large result into parts that reassemble to the same bytes', () => {
-    const subquery = { type: 'subquery' as const, query: 'q1', shard, sql: 'SELECT 1 FROM __shard' };
+    const subquery = { type: 'subquery' as const, query: 'q1', shards: [shard, other], sql: 'SELECT 1 FROM __shard' };
     expect(decodeQueryMessage(encodeQueryMessage(subquery))).toEqual(subquery);
     const bytes = Uint8Array.from({ length: RESULT_PART_BYTES * 2 + 5 }, (_, i) => i % 251);
     const parts = resultMessages('q1', shard, { ok: true, bytes, ms: 4 }).map((message) => decodeQueryMessage(encodeQueryMessage(message)));
@@ -27,7 +28,7 @@ describe('query messages', () => {
   });
 
   it('rejects malformed frames with a reason', () => {
-    const good = encodeQueryMessage({ type: 'subquery', query: 'q', shard, sql: 'x' });
+    const good = encodeQueryMessage({ type: 'subquery', query: 'q', shards: [shard], sql: 'x' });
     const withHeader = (header: object): Uint8Array => {
       const json = new TextEncoder().encode(JSON.stringify(header));
       const frame = new Uint8Array(5 + json.length);
@@ -39,10 +40,14 @@ describe('query messages', () => {
     const bad: [Uint8Array, RegExp][] = [
       [good.subarray(0, 3), /shorter than its 5-byte prefix/],
       [Uint8Array.of(2, 0, 0, 0, 0), /not a query frame/],
-      [withHeader({ type: 'subquery', query: 'q', shard: 'nope', sql: 'x' }), /content id/],
+      [withHeader({ type: 'subquery', query: 'q', shards: ['nope'], sql: 'x' }), /content id/],
+      [withHeader({ type: 'subquery', query: 'q', shards: [], sql: 'x' }), /1 to 4096 content ids/],
+      [withHeader({ type: 'subquery', query: 'q', shards: [shard, shard], sql: 'x' }), /names a shard twice/],
+      [withHeader({ type: 'subquery', query: 'q', shards: [shard, other], sql: 'x', vector: { query: [1], k: 1, metric: 'dot' } }), /vector job runs on one shard/],
+      [withHeader({ type: 'subquery-result', query: 'q', shard: 'nope', ok: true, retryable: false, error: '', ms: 1, part: 0, parts: 1 }), /content id/],
       [withHeader({ type: 'drop-table', query: 'q', shard }), /unknown query message type/],
       [withHeader({ type: 'subquery-result', query: 'q', shard, ok: true, retryable: false, error: '', ms: 1, part: 3, parts: 2 }), /part out of range/],
-      [withHeader({ type: 'subquery', query: 'q', shard, sql: 'x'.repeat(70_000) }), /sql must be a string/],
+      [withHeader({ type: 'subquery', query: 'q', shards: [shard], sql: 'x'.repeat(70_000) }), /sql must be a string/],
     ];
     for (const [frame, reason] of bad) {
       expect(() => decodeQueryMessage(frame)).toThrow(InvalidMessageError);

@@ -17,6 +17,9 @@ export const RESULT_PART_BYTES = 4 * 1024 * 1024;
 export const MAX_RESULT_PARTS = 64;
 const MAX_HEADER_BYTES = 128 * 1024;
 
+/** Most shards one subquery may name (a holder runs them as one union). */
+export const MAX_SUBQUERY_SHARDS = 4096;
+
 /** Largest query vector. */
 export const MAX_VECTOR_DIMENSION = 4096;
 /** Most neighbours one search may ask for. */
@@ -33,8 +36,11 @@ export interface VectorJob {
 }
 
 export type QueryMessage =
-  /** Run `sql` over one shard this holder keeps (registered as `__shard`) and send the rows back, or score them for a vector job. */
-  | { readonly type: 'subquery'; readonly query: string; readonly shard: string; readonly sql: string; readonly vector?: VectorJob }
+  /**
+   * Run `sql` over shards this holder keeps (their union registered as `__shard`) and send the
+   * rows back, or score them for a vector job (one shard only: row numbers are per shard).
+   */
+  | { readonly type: 'subquery'; readonly query: string; readonly shards: readonly string[]; readonly sql: string; readonly vector?: VectorJob }
   /**
    * One part of a holder's answer: Arrow IPC stream bytes, or why not. `retryable` says whether
    * another holder could do better (it does not hold the shard, its store failed) or not (the
@@ -43,6 +49,7 @@ export type QueryMessage =
   | {
       readonly type: 'subquery-result';
       readonly query: string;
+      /** The first shard the subquery named: the answer covers all of them. */
       readonly shard: string;
       readonly ok: boolean;
       readonly retryable: boolean;
@@ -76,14 +83,21 @@ export function decodeQueryMessage(frame: Uint8Array): QueryMessage {
     if (typeof value !== 'string' || value.length > max) throw new InvalidMessageError(`query message field ${field} must be a string of at most ${max} characters`);
     return value;
   };
-  const shard = text('shard', 64);
-  if (!isContentId(shard)) throw new InvalidMessageError('query message shard is not a content id');
   const query = text('query', 128);
   if (header.type === 'subquery') {
+    const shards = header.shards;
+    if (!Array.isArray(shards) || shards.length === 0 || shards.length > MAX_SUBQUERY_SHARDS || !shards.every((shard) => typeof shard === 'string' && isContentId(shard))) {
+      throw new InvalidMessageError(`query message shards must be 1 to ${MAX_SUBQUERY_SHARDS} content ids`);
+    }
+    if (new Set(shards).size !== shards.length) throw new InvalidMessageError('query message names a shard twice');
     const sql = text('sql', MAX_SUBQUERY_SQL_CHARS);
-    return header.vector === undefined ? { type: 'subquery', query, shard, sql } : { type: 'subquery', query, shard, sql, vector: vectorJob(header.vector) };
+    if (header.vector === undefined) return { type: 'subquery', query, shards: shards as string[], sql };
+    if (shards.length !== 1) throw new InvalidMessageError('a vector job runs on one shard');
+    return { type: 'subquery', query, shards: shards as string[], sql, vector: vectorJob(header.vector) };
   }
   if (header.type !== 'subquery-result') throw new InvalidMessageError(`unknown query message type ${String(header.type)}`);
+  const shard = text('shard', 64);
+  if (!isContentId(shard)) throw new InvalidMessageError('query message shard is not a content id');
   const part = header.part;
   const parts = header.parts;
   const ms = header.ms;

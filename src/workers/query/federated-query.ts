@@ -1,9 +1,10 @@
-import type { Table } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DatasetManifest } from '../../engine/catalog/manifest';
 import { datasetsInQuery } from '../../engine/query/dataset-tables';
 import type { ShardAnswer, SubqueryTask } from '../../engine/query/query-coordinator';
 import { decomposeQuery, gatherQuery, PARTS_VIEW, SHARD_VIEW, singleTableShape, type DatasetTable, type QueryDecomposition } from '../../engine/query/query-decomposition';
 import { assertReadOnlySelect } from '../../engine/query/read-only-select';
+import { wholeQueryOverShards } from '../../engine/query/whole-query';
 import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning';
 import { QueryFailedError } from './query-failed-error';
 import { keyFilter, semiJoinOf } from './semi-join';
@@ -16,8 +17,11 @@ export interface QueryContext {
   holdersOf(shard: string): string[];
   /** Tabs that advertise a capability (e.g. "webgpu"). */
   capable(capability: string): ReadonlySet<string>;
-  /** Runs subqueries across the swarm; rejects with a QueryFailedError naming missing shards. */
-  coordinate(tasks: readonly SubqueryTask[]): Promise<readonly ShardAnswer[]>;
+  /**
+   * Runs subqueries across the swarm; rejects with a QueryFailedError naming missing shards.
+   * `together`: all in one subquery on one holder of every shard.
+   */
+  coordinate(tasks: readonly SubqueryTask[], options?: { together?: boolean }): Promise<readonly ShardAnswer[]>;
   now(): number;
 }
 
@@ -26,7 +30,14 @@ export function shardRun(dataset: string, answer: ShardAnswer): ShardRun {
   return { dataset, shard: answer.shard, holder: answer.holder, holderMs: answer.holderMs, elapsedMs: answer.elapsedMs, attempts: answer.attempts, resultBytes: answer.bytes.length };
 }
 
-export type QueryStrategy = 'aggregate' | 'gather' | 'semi-join';
+export type QueryStrategy = 'whole' | 'aggregate' | 'gather' | 'semi-join';
+
+/**
+ * Up to this many bytes of shards, a query that one tab holds every needed shard of runs there
+ * whole: one DuckDB call and nothing to merge beats spreading small work over the swarm. Above
+ * it, the parallel scan across holders pays for the merge.
+ */
+export const WHOLE_QUERY_MAX_BYTES = 64 * 1024 * 1024;
 
 /** One shard's part in a result: which tab ran it and how long it took. */
 export interface ShardRun {
@@ -43,7 +54,10 @@ export interface FederatedResult {
   readonly table: Table;
   /** The result as an Arrow IPC stream. */
   readonly bytes: Uint8Array;
-  /** How it ran: partial aggregates merged here, rows gathered and finished here, or a join whose big side sent only matching rows. */
+  /**
+   * How it ran: whole on one tab that holds every shard it needs, partial aggregates merged
+   * here, rows gathered and finished here, or a join whose big side sent only matching rows.
+   */
   readonly strategy: QueryStrategy;
   readonly shardsTotal: number;
   readonly shardsPruned: number;
@@ -62,7 +76,7 @@ const schemas = new Map<string, Promise<Uint8Array>>();
  * pushed down), its shards pruned by their stats and each remaining shard run on one holder;
  * a join gathers the needed columns of each dataset. The last step runs here, in DuckDB.
  */
-export async function runFederatedQuery(sql: string, context: QueryContext): Promise<FederatedResult> {
+export async function runFederatedQuery(sql: string, context: QueryContext, plan: 'auto' | 'spread' = 'auto'): Promise<FederatedResult> {
   const started = context.now();
   try {
     assertReadOnlySelect(sql);
@@ -94,6 +108,8 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
       tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
     }
   }
+  const whole = plan === 'auto' ? await wholeRun(sql, plans, tasks, context) : undefined;
+  if (whole) return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: context.now() - started };
   const join = plans.length === 2 ? semiJoinOf(sql, datasets) : undefined;
   let answers: readonly ShardAnswer[];
   if (join) {
@@ -108,9 +124,13 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
   }
   const byShard = new Map(answers.map((answer) => [answer.shard, answer]));
 
+  // A subquery over several shards answers for them all in its first shard's bytes.
   const streamsOf = ({ table, emptyPart }: PreparedPlan): Uint8Array[] => [
     emptyPart,
-    ...tasks.filter((task) => task.dataset === table.name).map((task) => byShard.get(task.shard)?.bytes ?? new Uint8Array(0)),
+    ...tasks.flatMap((task) => {
+      const answer = byShard.get(task.shard);
+      return task.dataset === table.name && answer && answer.coveredBy === answer.shard ? [answer.bytes] : [];
+    }),
   ];
   const only = plans[0];
   // The merge is this planner's own SQL over `__parts`; a gather finishes the user's SQL, which needs views of its table names.
@@ -126,6 +146,42 @@ export async function runFederatedQuery(sql: string, context: QueryContext): Pro
     shardsPruned: shardsTotal - tasks.length,
     shards: tasks.map((task) => shardRun(task.dataset, byShard.get(task.shard) as ShardAnswer)),
     ms: context.now() - started,
+  };
+}
+
+/**
+ * The query run whole on one tab holding every shard it needs (the planner's tasks, after
+ * pruning; this tab first), when the data is small enough that one DuckDB call beats a
+ * parallel scan and a merge. Undefined when no tab holds them all, the SQL does not suit the
+ * rewrite, or the run fails: then it is planned across holders as usual, which also reports
+ * any error.
+ */
+async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly SubqueryTask[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
+  const [only] = plans;
+  if (plans.length !== 1 || !only || tasks.length === 0) return undefined;
+  const sizes = new Map(only.manifest.shards.map((shard) => [shard.id, shard.bytes]));
+  if (tasks.reduce((total, task) => total + (sizes.get(task.shard) ?? 0), 0) > WHOLE_QUERY_MAX_BYTES) return undefined;
+  const [first, ...rest] = tasks;
+  const common = first?.holders.filter((holder) => rest.every((task) => task.holders.includes(holder))) ?? [];
+  if (common.length === 0) return undefined;
+  const wholeSql = wholeQueryOverShards(sql, only.table.name);
+  if (!wholeSql) return undefined;
+  let answers: readonly ShardAnswer[];
+  try {
+    answers = await context.coordinate(
+      tasks.map((task) => ({ ...task, sql: wholeSql })),
+      { together: true },
+    );
+  } catch {
+    return undefined;
+  }
+  const answer = answers.find((candidate) => candidate.coveredBy === candidate.shard);
+  if (!answer) return undefined;
+  return {
+    table: tableFromIPC(answer.bytes),
+    bytes: answer.bytes,
+    strategy: 'whole',
+    shards: tasks.map((task) => shardRun(only.table.name, answers.find((candidate) => candidate.shard === task.shard) as ShardAnswer)),
   };
 }
 

@@ -1,5 +1,5 @@
 import { QueryCoordinator, type QueryEffect, type QueryEvent, type ShardAnswer, type SubqueryTask } from '../../engine/query/query-coordinator';
-import { decodeQueryMessage, encodeQueryMessage, resultMessages, type QueryMessage } from '../../engine/query/query-messages';
+import { decodeQueryMessage, encodeQueryMessage, resultMessages, type QueryMessage, type VectorJob } from '../../engine/query/query-messages';
 import { QueryFailedError } from './query-failed-error';
 import { runSubquery, runSubqueryOverShards, type ShardSource, type SubqueryOutcome } from './subquery-runner';
 
@@ -18,7 +18,6 @@ export interface QueryServiceHost {
 export const QUERY_DEADLINE_MS = 60_000;
 
 type ResultPart = Extract<QueryMessage, { type: 'subquery-result' }>;
-type RunLocal = Extract<QueryEffect, { type: 'run-local' }>;
 
 /**
  * The worker's query traffic, both ways: as a holder it runs subqueries on its own shards and
@@ -35,11 +34,14 @@ export class QueryService {
     this.coordinator = new QueryCoordinator(host.self);
   }
 
-  /** Runs each task on one holder; resolves with every shard's answer or rejects naming the missing ones. */
-  coordinate(tasks: readonly SubqueryTask[], deadlineMs = QUERY_DEADLINE_MS): Promise<readonly ShardAnswer[]> {
+  /**
+   * Runs each task on one holder; resolves with every shard's answer or rejects naming the
+   * missing ones. `together`: all tasks in one subquery on one holder that has every shard.
+   */
+  coordinate(tasks: readonly SubqueryTask[], options: { together?: boolean; deadlineMs?: number } = {}): Promise<readonly ShardAnswer[]> {
     const query = `${this.host.self.slice(-8)}-${this.queries++}`;
     const answers = new Promise<readonly ShardAnswer[]>((resolve, reject) => this.waiting.set(query, { resolve, reject }));
-    this.step({ type: 'start', now: this.host.now(), query, tasks, deadlineMs });
+    this.step({ type: 'start', now: this.host.now(), query, tasks, deadlineMs: options.deadlineMs ?? QUERY_DEADLINE_MS, together: options.together ?? false });
     return answers;
   }
 
@@ -61,9 +63,15 @@ export class QueryService {
     this.step({ type: 'peer-gone', now: this.host.now(), peer });
   }
 
-  private async serve(asker: string, { query, shard, sql, vector }: Extract<QueryMessage, { type: 'subquery' }>): Promise<void> {
-    const outcome = await runSubquery(this.host.shards, shard, sql, () => this.host.now(), vector);
-    for (const message of resultMessages(query, shard, outcome)) this.host.send(asker, encodeQueryMessage(message));
+  private async serve(asker: string, { query, shards, sql, vector }: Extract<QueryMessage, { type: 'subquery' }>): Promise<void> {
+    const outcome = await this.run(shards, sql, vector);
+    for (const message of resultMessages(query, shards[0] ?? '', outcome)) this.host.send(asker, encodeQueryMessage(message));
+  }
+
+  /** One subquery on shards of this tab: a vector job on its one shard, SQL over their union. */
+  private run(shards: readonly string[], sql: string, vector: VectorJob | undefined): Promise<SubqueryOutcome> {
+    const now = (): number => this.host.now();
+    return vector || shards.length === 1 ? runSubquery(this.host.shards, shards[0] ?? '', sql, now, vector) : runSubqueryOverShards(this.host.shards, shards, sql, now);
   }
 
   private onResultPart(from: string, part: ResultPart): void {
@@ -88,22 +96,7 @@ export class QueryService {
   }
 
   private step(event: QueryEvent): void {
-    const effects = this.coordinator.step(event);
-    const together = effects.filter((effect): effect is RunLocal => effect.type === 'run-local' && effect.vector === undefined);
-    for (const effect of effects) if (!together.includes(effect as RunLocal)) this.perform(effect);
-    const groups = new Map<string, RunLocal[]>();
-    for (const effect of together) groups.set(`${effect.query}\n${effect.sql}`, [...(groups.get(`${effect.query}\n${effect.sql}`) ?? []), effect]);
-    for (const group of groups.values()) {
-      if (group.length === 1) this.perform(group[0] as RunLocal);
-      else void this.runLocalTogether(group);
-    }
-  }
-
-  /** This tab's own shards of one query, in one DuckDB call. */
-  private async runLocalTogether(group: readonly RunLocal[]): Promise<void> {
-    const first = group[0] as RunLocal;
-    const outcomes = await runSubqueryOverShards(this.host.shards, group.map((effect) => effect.shard), first.sql, () => this.host.now());
-    outcomes.forEach((outcome, i) => this.answerLocally(first.query, group[i]?.shard ?? '', outcome));
+    for (const effect of this.coordinator.step(event)) this.perform(effect);
   }
 
   /** This tab's own answer for one of its shards, as the coordinator takes a holder's. */
@@ -119,7 +112,7 @@ export class QueryService {
         this.host.send(effect.to, effect.bytes);
         return;
       case 'run-local':
-        void runSubquery(this.host.shards, effect.shard, effect.sql, () => this.host.now(), effect.vector).then((outcome) => this.answerLocally(effect.query, effect.shard, outcome));
+        void this.run(effect.shards, effect.sql, effect.vector).then((outcome) => this.answerLocally(effect.query, effect.shards[0] ?? '', outcome));
         return;
       case 'schedule-tick':
         this.host.schedule(Math.max(0, effect.afterMs), () => this.step({ type: 'tick', now: this.host.now() }));

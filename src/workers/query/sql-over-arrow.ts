@@ -2,6 +2,7 @@ import { makeData, RecordBatch, Struct, Table, tableFromIPC, tableToIPC } from '
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { replaceIdentifier } from '../../engine/query/sql-tokens';
 import { duckDb } from '../ingest/duckdb-instance';
+import { arrowAsValues } from './arrow-as-values';
 
 /**
  * Data to be seen by SQL under one view name: Arrow IPC stream buffers (all of one schema, at
@@ -11,7 +12,7 @@ export type ArrowView = { readonly view: string; readonly streams: readonly Uint
 
 export interface SqlResult {
   readonly table: Table;
-  /** The result as an Arrow IPC stream. */
+  /** The result as Arrow IPC, in the stream or the file format (tableFromIPC reads both). */
   readonly bytes: Uint8Array;
 }
 
@@ -25,18 +26,30 @@ let sharedConnection: Promise<AsyncDuckDBConnection> | undefined;
  */
 export async function runSqlOverTable(sql: string, placeholder: string, table: string): Promise<SqlResult> {
   const connection = await shared();
-  const result = (await connection.query(replaceIdentifier(sql, placeholder, table))) as unknown as Table;
-  const bytes = tableToIPC(result, 'stream');
+  // DuckDB's own IPC bytes, kept as they are: decoding them into a table and encoding that
+  // again would cost a copy of every result row.
+  const bytes = await connection.useUnsafe((db, id) => db.runQuery(id, replaceIdentifier(sql, placeholder, table)));
   return { table: tableFromIPC(bytes), bytes };
 }
 
-/** Like runSqlOverTable, over Arrow streams loaded for this one statement (the asker's merge of partial results). */
+/**
+ * Like runSqlOverTable, over Arrow streams (the asker's merge of partial results): a few rows
+ * go inline as typed literals (one DuckDB call); more are loaded as a table for this one
+ * statement.
+ */
 export async function runSqlOverStreams(sql: string, placeholder: string, streams: readonly Uint8Array[]): Promise<SqlResult> {
+  const [first] = streams;
+  if (!first) throw new Error(`no Arrow data for ${placeholder}`);
+  const parts = streams.map((stream) => tableFromIPC(stream));
+  const inline = arrowAsValues(new Table(tableFromIPC(first).schema, parts.flatMap((part) => part.batches)));
+  if (inline) {
+    // Should DuckDB refuse the literal form, the loaded table below is the reference path.
+    const result = await runSqlOverTable(sql, placeholder, inline).catch(() => undefined);
+    if (result) return result;
+  }
   const connection = await shared();
   const table = `__arrow_${tables++}`;
-  const [first, ...rest] = streams;
-  if (!first) throw new Error(`no Arrow data for ${placeholder}`);
-  await connection.insertArrowFromIPCStream(rest.length === 0 ? withABatch(first).slice() : concatenated(streams), { name: table, create: true });
+  await connection.insertArrowFromIPCStream(streams.length === 1 ? withABatch(first).slice() : concatenated(streams), { name: table, create: true });
   try {
     return await runSqlOverTable(sql, placeholder, table);
   } finally {
@@ -88,19 +101,25 @@ export async function runSqlOverArrow(sql: string, views: readonly ArrowView[]):
 }
 
 /**
- * DuckDB-Wasm creates no table from a stream with a schema but no record batch (an empty
- * result often is one), so an empty table gets one batch of zero rows.
+ * Arrow IPC as a stream DuckDB-Wasm can load: the file format (DuckDB's own results) is
+ * rewritten as a stream, and since DuckDB-Wasm creates no table from a stream with a schema
+ * but no record batch (an empty result often is one), an empty table gets one batch of zero rows.
  */
-function withABatch(stream: Uint8Array): Uint8Array {
-  const table = tableFromIPC(stream);
-  if (table.batches.length > 0) return stream;
+function withABatch(ipc: Uint8Array): Uint8Array {
+  const table = tableFromIPC(ipc);
+  if (table.batches.length > 0) return isArrowFile(ipc) ? tableToIPC(table, 'stream') : ipc;
   const { schema } = table;
   const children = schema.fields.map((field) => makeData({ type: field.type, length: 0, nullCount: 0 }));
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children }));
   return tableToIPC(new Table([batch]), 'stream');
 }
 
-/** Several Arrow IPC streams of one schema as one stream. */
+/** Whether Arrow IPC bytes are in the file format (they open with the magic "ARROW1"). */
+function isArrowFile(ipc: Uint8Array): boolean {
+  return ipc.length >= 6 && String.fromCharCode(...ipc.subarray(0, 6)) === 'ARROW1';
+}
+
+/** Several Arrow IPC buffers of one schema as one stream. */
 function concatenated(streams: readonly Uint8Array[]): Uint8Array {
   const tables = streams.map((stream) => tableFromIPC(stream));
   const batches = tables.flatMap((table) => table.batches);

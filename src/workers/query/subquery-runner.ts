@@ -52,34 +52,31 @@ export async function runSubquery(source: ShardSource, shard: string, sql: strin
 }
 
 /**
- * The same SQL over several local shards at once (the asking tab's own shards of one query):
- * one DuckDB call over their union instead of one per shard, since each call is mostly a round
- * trip to DuckDB's worker. The union's result stands for the first shard and the others
- * answer with no rows: partial aggregates and gathered rows combine the same either way. Not
- * for vector jobs, whose row numbers are per shard.
+ * The same SQL over several shards of this tab at once: one DuckDB call over their union
+ * instead of one per shard, since each call is mostly a round trip to DuckDB's worker. Partial
+ * aggregates and gathered rows combine the same either way. Not for vector jobs, whose row
+ * numbers are per shard.
  */
-export async function runSubqueryOverShards(source: ShardSource, shards: readonly string[], sql: string, now: () => number): Promise<SubqueryOutcome[]> {
+export async function runSubqueryOverShards(source: ShardSource, shards: readonly string[], sql: string, now: () => number): Promise<SubqueryOutcome> {
   const started = now();
   try {
     assertReadOnlySelect(sql);
-    if (!shards.every((shard) => source.holds(shard))) throw new Error('not every shard is held here');
-  } catch {
-    return Promise.all(shards.map((shard) => runSubquery(source, shard, sql, now)));
+  } catch (error) {
+    return { ok: false, retryable: false, error: error instanceof Error ? error.message : String(error), ms: 0 };
   }
+  const missing = shards.find((shard) => !source.holds(shard));
+  if (missing !== undefined) return { ok: false, retryable: true, error: `shard ${missing.slice(0, 12)} not held here`, ms: 0 };
   let tables: string[];
   try {
     tables = await Promise.all(shards.map((shard) => source.tableFor(shard)));
-  } catch {
-    return Promise.all(shards.map((shard) => runSubquery(source, shard, sql, now)));
+  } catch (error) {
+    return { ok: false, retryable: true, error: `reading a shard failed: ${error instanceof Error ? error.message : String(error)}`, ms: now() - started };
   }
   try {
     const union = `(${tables.map((table) => `SELECT * FROM ${quoteIdentifier(table)}`).join(' UNION ALL ')})`;
     const result = await runSqlOverTable(sql, SHARD_VIEW, union);
-    const ms = now() - started;
-    const empty = tableToIPC(result.table.slice(0, 0), 'stream');
-    return shards.map((_, i) => ({ ok: true, bytes: i === 0 ? result.bytes : empty, ms }));
+    return { ok: true, bytes: result.bytes, ms: now() - started };
   } catch (error) {
-    const failure = { ok: false as const, retryable: false, error: duckDbMessage(error), ms: now() - started };
-    return shards.map(() => failure);
+    return { ok: false, retryable: false, error: duckDbMessage(error), ms: now() - started };
   }
 }
