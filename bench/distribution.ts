@@ -17,7 +17,7 @@ import { callIn, median, MiB, openBenchPage, startBrowserBench } from './browser
 const PORT = 4391;
 const TABS = 5;
 const ROWS = Number(process.env.DIST_BENCH_ROWS ?? 1_000_000);
-const INGEST_REPS = 3;
+const INGEST_REPS = 5;
 const RAW_BYTES = 32 * MiB;
 const STORE_SHARDS = 16;
 const STORE_SHARD_BYTES = 4 * MiB;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentId, idOfPieces, isContentId, PIECE_BYTES, pieceCount, pieceHashes, verifyContentId } from './content-id';
+import { contentId, copyOfBytes, identify, idOfPieces, isContentId, markVerified, PIECE_BYTES, pieceCount, pieceHashes, verifyContentId } from './content-id';
 
 /** An independent model of the id: node:crypto over the same piece layout. */
 function modelId(bytes: Uint8Array): string {
@@ -43,7 +43,21 @@ describe('content ids', () => {
   it('verification rejects bytes that do not match', async () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const id = await contentId(bytes);
-    await expect(verifyContentId(id, bytes)).resolves.toBeUndefined();
+    await expect(verifyContentId(id, bytes)).resolves.toEqual(await pieceHashes(bytes));
     await expect(verifyContentId(id, new Uint8Array([1, 2, 4]))).rejects.toMatchObject({ name: 'ContentMismatchError' });
+  });
+
+  it('a verified mark spares the hashing, and only the marked object (or a copy made of it) carries it', async () => {
+    const made = new Uint8Array(PIECE_BYTES + 5).map((_, i) => i & 255);
+    const id = await identify(made);
+    expect(id).toBe(modelId(made));
+    // The mark is trusted: proven here by marking bytes with another buffer's pieces.
+    const other = new Uint8Array([9, 9, 9]);
+    markVerified(other, await pieceHashes(made));
+    expect(await contentId(other)).toBe(id);
+    await expect(verifyContentId(id, copyOfBytes(other))).resolves.toHaveLength(2);
+    // A plain copy, or another object with the same bytes, is hashed for real.
+    await expect(verifyContentId(id, other.slice())).rejects.toMatchObject({ name: 'ContentMismatchError' });
+    expect(await contentId(new Uint8Array([9, 9, 9]))).toBe(modelId(other));
   });
 });

@@ -23,8 +23,33 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return toHex(new Uint8Array(digest));
 }
 
+/**
+ * Piece hashes of buffers whose maker has already checked them: an ingest that just hashed a
+ * shard it made, a download assembled from pieces each checked against a verified list, a
+ * store that just verified what it read. The store checking them again on put, or a sender
+ * listing the pieces of what its store just verified, then costs nothing; on a busy tab every
+ * shard used to be hashed twice on each side of a transfer. Marked bytes must never change
+ * (shards never do); stored copies are never marked, so a read still hashes what it reads.
+ */
+const verifiedPieces = new WeakMap<Uint8Array, readonly string[]>();
+
+/** Records that `bytes` hash to `pieces` (checked by the caller); the bytes must not change afterwards. */
+export function markVerified(bytes: Uint8Array, pieces: readonly string[]): void {
+  verifiedPieces.set(bytes, pieces);
+}
+
+/** A copy of the bytes that keeps their verified mark. */
+export function copyOfBytes(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  const known = verifiedPieces.get(bytes);
+  if (known) verifiedPieces.set(copy, known);
+  return copy;
+}
+
 /** The SHA-256 of each piece, in order. */
 export async function pieceHashes(bytes: Uint8Array): Promise<string[]> {
+  const known = verifiedPieces.get(bytes);
+  if (known) return [...known];
   const pieces: Promise<string>[] = [];
   for (let offset = 0; offset < bytes.length; offset += PIECE_BYTES) pieces.push(sha256Hex(bytes.subarray(offset, offset + PIECE_BYTES)));
   return Promise.all(pieces);
@@ -49,15 +74,24 @@ export async function contentId(bytes: Uint8Array): Promise<string> {
   return idOfPieces(await pieceHashes(bytes));
 }
 
+/** The content id of bytes this tab has just made (an ingest's shard), marking them verified. */
+export async function identify(bytes: Uint8Array): Promise<string> {
+  const pieces = await pieceHashes(bytes);
+  markVerified(bytes, pieces);
+  return idOfPieces(pieces);
+}
+
 /** Whether a string has the shape of a content id (or of a piece hash). */
 export function isContentId(value: string): boolean {
   return HEX_ID.test(value);
 }
 
-/** Resolves when the bytes hash to `expected`; rejects with ContentMismatchError otherwise. */
-export async function verifyContentId(expected: string, bytes: Uint8Array): Promise<void> {
-  const actual = await contentId(bytes);
+/** Resolves with the bytes' piece hashes when they hash to `expected`; rejects with ContentMismatchError otherwise. */
+export async function verifyContentId(expected: string, bytes: Uint8Array): Promise<readonly string[]> {
+  const pieces = await pieceHashes(bytes);
+  const actual = await idOfPieces(pieces);
   if (actual !== expected) throw new ContentMismatchError(expected, actual);
+  return pieces;
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -1,4 +1,4 @@
-import { contentId, verifyContentId } from '../engine/content-id';
+import { contentId, copyOfBytes, markVerified, verifyContentId } from '../engine/content-id';
 import { ContentMismatchError, ShardNotFoundError, StoreFullError } from '../engine/errors';
 import type { ShardStore, StoreCapacity, StoredShardInfo } from '../engine/ports/shard-store';
 import { openNodeDatabase, type NodeDatabase } from './node-database';
@@ -32,7 +32,7 @@ export class IndexedDbShardStore implements ShardStore {
   }
 
   async put(id: string, bytes: Uint8Array): Promise<void> {
-    const copy = bytes.slice();
+    const copy = copyOfBytes(bytes);
     await verifyContentId(id, copy);
     const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
     const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
@@ -59,12 +59,15 @@ export class IndexedDbShardStore implements ShardStore {
     const stored = await this.db.get('shards', id);
     if (stored === undefined) throw new ShardNotFoundError(id);
     const bytes = new Uint8Array(stored);
+    let pieces: readonly string[];
     try {
-      await verifyContentId(id, bytes);
+      pieces = await verifyContentId(id, bytes);
     } catch (error) {
       if (error instanceof ContentMismatchError) await this.dropIfUnchanged(id, bytes);
       throw error;
     }
+    // The caller's bytes are verified: listing their pieces (to serve them) need not hash them again.
+    markVerified(bytes, pieces);
     return bytes;
   }
 

@@ -1,5 +1,5 @@
 import { manifestIsAuthentic } from '../catalog/manifest';
-import { pieceHashes, sha256Hex } from '../content-id';
+import { markVerified, pieceHashes, sha256Hex } from '../content-id';
 import type { Clock } from '../ports/clock';
 import type { ManifestStore } from '../ports/manifest-store';
 import type { ShardStore } from '../ports/shard-store';
@@ -72,6 +72,8 @@ export class EngineDriver {
         return;
       case 'store-shard':
         this.later(async () => {
+          // Every piece was checked against a piece list that hashed to the shard id.
+          if (effect.pieces.length > 0) markVerified(effect.bytes, effect.pieces);
           const result = await store.put(effect.shard, effect.bytes).then(
             () => ({ ok: true, reason: '' }),
             (error: Error) => ({ ok: false, reason: `${error.name}: ${error.message}` }),

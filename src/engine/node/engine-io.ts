@@ -61,7 +61,8 @@ export type EngineEffect =
   /** Hash received manifests against their ids, then report `manifests-checked`. */
   | { readonly type: 'check-manifests'; readonly from: string; readonly manifests: readonly DatasetManifest[] }
   /** Verify and store a received shard, then report `shard-stored`. */
-  | { readonly type: 'store-shard'; readonly shard: string; readonly bytes: Uint8Array; readonly from: string }
+  /** `pieces`: the bytes' piece hashes, each piece already checked against them (the store need not hash them again). */
+  | { readonly type: 'store-shard'; readonly shard: string; readonly bytes: Uint8Array; readonly pieces: readonly string[]; readonly from: string }
   /** Read (and verify) a shard, to serve its pieces or (with `request`) for a local fetch, then report `shard-read`. */
   | { readonly type: 'read-shard'; readonly shard: string; readonly purpose: ShardReadPurpose; readonly request?: number }
   /** Check that the bytes SHA-256 to `expected`, then report `digest-checked`. */

@@ -219,7 +219,7 @@ export class ShardDownloads {
     download.pieces.forEach((piece, i) => bytes.set(piece ?? new Uint8Array(0), i * PIECE_BYTES));
     for (const waiter of download.waiters) {
       if (waiter.kind === 'fetch') effects.push({ type: 'fetched-shard', request: waiter.request, shard: download.shard, bytes, error: '' });
-      else effects.push({ type: 'store-shard', shard: download.shard, bytes, from: waiter.from });
+      else effects.push({ type: 'store-shard', shard: download.shard, bytes, pieces: download.hashes ?? [], from: waiter.from });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { verifyContentId } from '../content-id';
+import { copyOfBytes, markVerified, verifyContentId } from '../content-id';
 import { ShardNotFoundError, StoreFullError } from '../errors';
 import type { ShardStore, StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 
@@ -27,7 +27,7 @@ export class MemoryShardStore implements ShardStore {
 
   async put(id: string, bytes: Uint8Array): Promise<void> {
     // Copied before the first await, so a caller reusing its buffer cannot change what is stored.
-    const copy = bytes.slice();
+    const copy = copyOfBytes(bytes);
     await verifyContentId(id, copy);
     // Checked after hashing, in the same turn as the insert, so concurrent puts cannot overshoot the budget.
     if (this.shards.has(id)) return;
@@ -42,13 +42,16 @@ export class MemoryShardStore implements ShardStore {
     if (stored === undefined) throw new ShardNotFoundError(id);
     // Verify the copy we hand out, so nothing that changes the stored bytes meanwhile can slip through.
     const copy = stored.slice();
+    let pieces: readonly string[];
     try {
-      await verifyContentId(id, copy);
+      pieces = await verifyContentId(id, copy);
     } catch (error) {
       // Only the corrupt copy goes: a fresh put that replaced it during the hash is good data.
       if (this.shards.get(id) === stored) this.remove(id, stored);
       throw error;
     }
+    // The caller's copy is verified: listing its pieces (to serve it) need not hash it again.
+    markVerified(copy, pieces);
     return copy;
   }
 

@@ -6,8 +6,8 @@ type StatValue = string | number | boolean | null;
 // Min, max and null count per column are what queries prune shards by, so their order must be
 // DuckDB's: numbers numerically, strings by their UTF-8 bytes (code point order, which is not
 // JavaScript's UTF-16 order for characters beyond U+FFFF). Ingest runs this over every row, so
-// plain numbers and strings are read straight from Arrow's buffers; other types go through
-// Vector.get, which is about 20x slower.
+// plain numbers, strings, dates and timestamps are read straight from Arrow's buffers; other
+// types go through Vector.get, which is about 20x slower.
 
 /**
  * A value as the catalog keeps it: numbers, strings and booleans as they are; bigints as
@@ -46,12 +46,54 @@ function isValid(data: Data, i: number): boolean {
   return ((bitmap[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0;
 }
 
+/**
+ * The rows holding the smallest and largest of a chunk's 64-bit integers (-1 if all are null),
+ * compared as two 32-bit halves: JavaScript compares bigints many times slower than numbers.
+ */
+function int64Extremes(data: Data, values: BigInt64Array | BigUint64Array): { minAt: number; maxAt: number; nulls: number } {
+  const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  // Little-endian: the low half first. The high half is signed for signed ints; the low is unsigned.
+  const signed = values instanceof BigInt64Array;
+  const high = (i: number): number => (signed ? (halves[2 * i + 1] ?? 0) : (halves[2 * i + 1] ?? 0) >>> 0);
+  const low = (i: number): number => (halves[2 * i] ?? 0) >>> 0;
+  let minAt = -1;
+  let maxAt = -1;
+  let nulls = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (!isValid(data, i)) {
+      nulls++;
+      continue;
+    }
+    if (minAt < 0) {
+      minAt = maxAt = i;
+      continue;
+    }
+    const h = high(i);
+    const l = low(i);
+    const minHigh = high(minAt);
+    if (h < minHigh || (h === minHigh && l < low(minAt))) minAt = i;
+    const maxHigh = high(maxAt);
+    if (h > maxHigh || (h === maxHigh && l > low(maxAt))) maxAt = i;
+  }
+  return { minAt, maxAt, nulls };
+}
+
 /** Numbers (ints up to 32 bits, floats but half) and 64-bit ints from their value buffers. */
 function numericStats(vector: Vector): ColumnStats {
   let min: number | bigint | undefined;
   let max: number | bigint | undefined;
   let nulls = 0;
   for (const data of vector.data) {
+    if (data.values instanceof BigInt64Array || data.values instanceof BigUint64Array) {
+      const extremes = int64Extremes(data, data.values);
+      nulls += extremes.nulls;
+      if (extremes.minAt < 0) continue;
+      const low = data.values[extremes.minAt] as bigint;
+      const high = data.values[extremes.maxAt] as bigint;
+      if (min === undefined || low < min) min = low;
+      if (max === undefined || high > max) max = high;
+      continue;
+    }
     const values = data.values as ArrayLike<number | bigint>;
     for (let i = 0; i < data.length; i++) {
       if (!isValid(data, i)) {
@@ -88,6 +130,9 @@ function utf8Stats(vector: Vector): ColumnStats {
     const bytes = data.values as Uint8Array;
     let minAt = -1;
     let maxAt = -1;
+    // First bytes (-1 for the empty string) decide most comparisons without a loop.
+    let minFirst = 0;
+    let maxFirst = 0;
     for (let i = 0; i < data.length; i++) {
       if (!isValid(data, i)) {
         nulls++;
@@ -95,8 +140,15 @@ function utf8Stats(vector: Vector): ColumnStats {
       }
       const start = offsets[i] ?? 0;
       const length = (offsets[i + 1] ?? 0) - start;
-      if (minAt < 0 || compareBytes(bytes, start, length, offsets[minAt] ?? 0, (offsets[minAt + 1] ?? 0) - (offsets[minAt] ?? 0)) < 0) minAt = i;
-      if (maxAt < 0 || compareBytes(bytes, start, length, offsets[maxAt] ?? 0, (offsets[maxAt + 1] ?? 0) - (offsets[maxAt] ?? 0)) > 0) maxAt = i;
+      const first = length > 0 ? (bytes[start] ?? 0) : -1;
+      if (minAt < 0 || first < minFirst || (first === minFirst && compareBytes(bytes, start, length, offsets[minAt] ?? 0, (offsets[minAt + 1] ?? 0) - (offsets[minAt] ?? 0)) < 0)) {
+        minAt = i;
+        minFirst = first;
+      }
+      if (maxAt < 0 || first > maxFirst || (first === maxFirst && compareBytes(bytes, start, length, offsets[maxAt] ?? 0, (offsets[maxAt + 1] ?? 0) - (offsets[maxAt] ?? 0)) > 0)) {
+        maxAt = i;
+        maxFirst = first;
+      }
     }
     if (minAt >= 0) {
       const candidate = decoder.decode(bytes.subarray(offsets[minAt], offsets[minAt + 1]));
@@ -149,9 +201,50 @@ export function genericColumnStats(vector: Vector): ColumnStats {
   return orderable ? { min: comparable(min) ?? null, max: comparable(max) ?? null, nulls } : { min: null, max: null, nulls };
 }
 
+/**
+ * Dates and timestamps: one integer per row whose order is the values' order, so the smallest
+ * and largest are found on the raw integers and only those two rows are read as values (epoch
+ * milliseconds, as genericColumnStats gives them).
+ */
+function temporalStats(vector: Vector): ColumnStats {
+  let minRow = -1;
+  let maxRow = -1;
+  let min: number | bigint = 0;
+  let max: number | bigint = 0;
+  let nulls = 0;
+  let offset = 0;
+  for (const data of vector.data) {
+    const values = data.values as ArrayLike<number | bigint>;
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      const extremes = int64Extremes(data, values);
+      nulls += extremes.nulls;
+      if (extremes.minAt >= 0) {
+        const [low, high] = [values[extremes.minAt] as bigint, values[extremes.maxAt] as bigint];
+        if (minRow < 0 || low < min) [min, minRow] = [low, offset + extremes.minAt];
+        if (maxRow < 0 || high > max) [max, maxRow] = [high, offset + extremes.maxAt];
+      }
+      offset += data.length;
+      continue;
+    }
+    for (let i = 0; i < data.length; i++) {
+      if (!isValid(data, i)) {
+        nulls++;
+        continue;
+      }
+      const value = values[i] as number | bigint;
+      if (minRow < 0 || value < min) [min, minRow] = [value, offset + i];
+      if (maxRow < 0 || value > max) [max, maxRow] = [value, offset + i];
+    }
+    offset += data.length;
+  }
+  if (minRow < 0) return { min: null, max: null, nulls };
+  return { min: comparable(vector.get(minRow)) ?? null, max: comparable(vector.get(maxRow)) ?? null, nulls };
+}
+
 function statsOf(vector: Vector): ColumnStats {
   const type = vector.type as DataType;
   if ((DataType.isInt(type) && type.bitWidth <= 64) || (DataType.isFloat(type) && type.precision > 0)) return numericStats(vector);
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) return temporalStats(vector);
   if (DataType.isUtf8(type)) return utf8Stats(vector);
   return genericColumnStats(vector);
 }

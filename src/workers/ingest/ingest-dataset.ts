@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { createManifest, type DatasetManifest, type ShardEntry } from '../../engine/catalog/manifest';
-import { contentId } from '../../engine/content-id';
+import { identify } from '../../engine/content-id';
 import { formatBytes } from '../../engine/format-bytes';
 import { MAX_SHARD_BYTES } from '../../engine/node/messages';
 import type { ShardStore } from '../../engine/ports/shard-store';
@@ -53,7 +53,7 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
             `${formatBytes(request.swarmFreeBytes)} free; open more tabs or raise their storage budgets`,
         );
       }
-      const id = await contentId(piece.bytes);
+      const id = await identify(piece.bytes);
       shards.push({ id, bytes: piece.bytes.byteLength, rows: piece.rows, firstRow: rows + piece.firstRow, stats: piece.stats });
       if (existing.has(id) || added.includes(id)) return;
       added.push(id);
@@ -66,12 +66,20 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
       if (!part.done) schemaOf ??= part.value;
       const rowsNow = part.done ? carried : carried ? carried.concat(part.value) : part.value;
       carried = undefined;
-      const pieces = rowsNow ? [...shardTable(rowsNow, request.shardBytes)] : [];
-      // A part's last shard is short unless it is the dataset's last: its rows join the next part.
-      const tail = part.done ? undefined : pieces.pop();
-      if (tail) carried = rowsNow?.slice(tail.firstRow);
-      for (const piece of pieces) await stage(piece);
-      rows += pieces.reduce((sum, piece) => sum + piece.rows, 0);
+      if (rowsNow) {
+        // A part's last shard is short unless it is the dataset's last: its rows join the next part.
+        const cutter = shardTable(rowsNow, request.shardBytes, !part.done);
+        let cut = 0;
+        for (let piece = cutter.next(); ; piece = cutter.next()) {
+          if (piece.done) {
+            if (piece.value < rowsNow.numRows) carried = rowsNow.slice(piece.value);
+            break;
+          }
+          await stage(piece.value);
+          cut += piece.value.rows;
+        }
+        rows += cut;
+      }
       if (part.done) break;
     }
     await Promise.all(writes.splice(0));

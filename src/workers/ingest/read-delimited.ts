@@ -10,11 +10,13 @@ let registered = 0;
 
 /** CSV is read in parts of this many bytes: few enough queries that DuckDB's per-query cost stays small. */
 export const CSV_PART_BYTES = 8 * 1024 * 1024;
+/** Parts handed to DuckDB before the caller takes them (each costs its CSV bytes and its rows in memory). */
+const PARTS_AHEAD = 2;
 
 /**
  * Reads CSV/TSV with DuckDB-Wasm in parts. The file is sniffed once (DuckDB's own `sniff_csv`:
  * dialect and column types), cut at record boundaries, and each part is read with exactly the
- * sniffed settings, so every part has the same schema. DuckDB parses the next part in its own
+ * sniffed settings, so every part has the same schema. DuckDB parses the next parts in its own
  * worker while the caller shards, hashes and stores this one, so reading and staging overlap.
  * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
  * as one part.
@@ -26,7 +28,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   await db.registerFileBuffer(name, bytes.slice());
   const connection = await db.connect();
   const options = delimiter ? `, delim = '${delimiter}'` : '';
-  let pending: Promise<Table> | undefined;
+  const queued: Promise<Table>[] = [];
   try {
     const sniffed = (await connection.query(`SELECT Prompt, Quote, Escape FROM sniff_csv('${name}'${options})`)).get(0);
     const prompt = String(sniffed?.Prompt ?? '').replace(/;\s*$/, '');
@@ -58,23 +60,22 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
       rows.catch(() => undefined);
       return { rows };
     };
-    // A smaller first part starts the pipeline sooner.
+    // A smaller first part starts the pipeline sooner. Parts are queued in DuckDB's worker ahead
+    // of the caller, so it never idles while the caller is busy with a part it finished earlier.
     let end = recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
-    let current = (await startPart(0, end)).rows;
+    queued.push((await startPart(0, end)).rows);
     for (;;) {
-      const part = await current;
-      pending = undefined;
-      if (end < bytes.length) {
+      while (queued.length < PARTS_AHEAD && end < bytes.length) {
         const start = end;
         end = recordEnd(bytes, start, CSV_PART_BYTES, quoteByte);
-        pending = (await startPart(start, end)).rows;
+        queued.push((await startPart(start, end)).rows);
       }
-      yield part;
-      if (!pending) return;
-      current = pending;
+      const next = queued.shift();
+      if (!next) return;
+      yield await next;
     }
   } finally {
-    await pending?.catch(() => undefined);
+    await Promise.allSettled(queued);
     await connection.close();
     await db.dropFile(name).catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import { Table, tableFromArrays, tableFromIPC } from 'apache-arrow';
+import { DateDay, Table, tableFromArrays, tableFromIPC, TimestampMicrosecond, vectorFromArray, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../engine/testing/seeded-random';
 import { codePointLess, columnStats, genericColumnStats } from './column-stats';
@@ -69,17 +69,24 @@ describe('columnStats fast paths', () => {
     const rows = 500 + random.int(500);
     const maybe = <T>(value: T): T | null => (random.next() < 0.1 ? null : value);
     const alphabet = ['a', 'b', 'z', 'é', '中', '\u{1F600}', '\uFFFD', ''];
-    const table = tableFromArrays({
+    const base = tableFromArrays({
       i32: Array.from({ length: rows }, () => maybe(random.int(2000) - 1000)),
       f64: Array.from({ length: rows }, () => maybe(random.next() < 0.02 ? Number.NaN : (random.next() - 0.5) * 1e6)),
       big: BigInt64Array.from({ length: rows }, () => BigInt(random.int(1e9)) * (random.next() < 0.5 ? -1n : 1n) * 10_000_000n),
+      // Halves of 64-bit ints compare separately: spread values over both halves, the sign bit included.
+      ubig: BigUint64Array.from({ length: rows }, () => (BigInt(random.int(2 ** 32)) << 32n) | BigInt(random.int(2 ** 32))),
       text: Array.from({ length: rows }, () => maybe(Array.from({ length: random.int(4) }, () => random.pick(alphabet)).join(''))),
+    });
+    const table = new Table({
+      ...Object.fromEntries(base.schema.fields.map((field) => [field.name, base.getChild(field.name as 'i32') as Vector])),
+      day: vectorFromArray(Array.from({ length: rows }, () => maybe(new Date(Date.UTC(1900 + random.int(200), random.int(12), 1 + random.int(28))))), new DateDay()),
+      at: vectorFromArray(Array.from({ length: rows }, () => maybe(Math.round((random.next() - 0.3) * 4e12))), new TimestampMicrosecond()),
     });
     const from = random.int(rows / 2);
     const slice = table.slice(from, from + 1 + random.int(rows / 2));
     const fast = columnStats(slice);
     for (const field of slice.schema.fields) {
-      const column = slice.getChild(field.name as 'i32');
+      const column = slice.getChild(field.name as 'at');
       if (!column) throw new Error(`no column ${field.name}`);
       expect(fast[field.name], `${field.name} (seed ${seed})`).toEqual(genericColumnStats(column));
     }
@@ -93,6 +100,22 @@ describe('columnStats fast paths', () => {
 });
 
 describe('shardTable over many small batches', () => {
+  it('holds back a last group of batches uncut when asked, returning where it starts', () => {
+    const whole = sampleTable(40_000, 10);
+    const batches = [];
+    for (let row = 0; row < whole.numRows; row += 2048) batches.push(...whole.slice(row, row + 2048).batches);
+    const table = new Table(batches);
+    const cutter = shardTable(table, 128 * 1024, true);
+    const shards: TableShard[] = [];
+    let next = cutter.next();
+    for (; !next.done; next = cutter.next()) shards.push(next.value);
+    const all = [...shardTable(table, 128 * 1024)];
+    // Everything but the last shard, which is left for the caller.
+    expect(shards.map((shard) => [shard.firstRow, shard.rows])).toEqual(all.slice(0, -1).map((shard) => [shard.firstRow, shard.rows]));
+    expect(next.value).toBe(all.at(-1)?.firstRow);
+    expect(next.value).toBeLessThan(table.numRows);
+  });
+
   it('groups whole batches into ~target shards, rows in order', () => {
     const whole = sampleTable(40_000, 9);
     const batches = [];

@@ -19,8 +19,10 @@ const FIRST_GUESS_ROWS = 1024;
  * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. Small record
  * batches (DuckDB makes 2048-row ones) are grouped whole: encoding whole batches is a copy of
  * their buffers, where a slice must be realigned. A big batch is cut by `sliceShards`.
+ * With `holdBackTail`, a last group of small batches is not cut (nor encoded): its rows are
+ * left for the caller to put before the next rows it reads. Returns the first row not cut.
  */
-export function* shardTable(table: Table, targetBytes: number): Generator<TableShard> {
+export function* shardTable(table: Table, targetBytes: number, holdBackTail = false): Generator<TableShard, number> {
   if (!(targetBytes > 0)) throw new RangeError(`shard target must be > 0 bytes, got ${targetBytes}`);
   let group: RecordBatch[] = [];
   let groupBytes = 0;
@@ -46,7 +48,9 @@ export function* shardTable(table: Table, targetBytes: number): Generator<TableS
     group.push(batch);
     groupBytes += bytes;
   }
+  if (holdBackTail && group.length > 0) return firstRow;
   yield* flush();
+  return table.numRows;
 }
 
 /**
