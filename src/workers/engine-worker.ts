@@ -50,9 +50,14 @@ function queryContext(): QueryContext {
   const node = engine;
   const service = queries;
   if (!node || !service) throw new Error('the engine worker is not started');
+  let holders: ((shard: string) => string[]) | undefined;
   return {
     manifests: () => node.catalogSnapshot().manifests,
-    holdersOf: (shard) => [...(node.holdsCopy(shard) ? [node.id] : []), ...node.holdersToAsk(shard)],
+    holdersOf: (shard) => {
+      // One layout for the whole query: building it per shard costs shards x catalog.
+      holders ??= node.holderLookup();
+      return [...(node.holdsCopy(shard) ? [node.id] : []), ...holders(shard)];
+    },
     capable: (capability) => new Set(node.catalogSnapshot().records.filter((record) => record.capabilities.includes(capability)).map((record) => record.id)),
     coordinate: (tasks, options) => service.coordinate(tasks, options),
     now: () => clock.now(),

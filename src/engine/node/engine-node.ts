@@ -116,7 +116,7 @@ export class EngineNode {
         break;
       case 'fetch-shard':
         if (this.holdsCopy(event.shard)) effects.push({ type: 'read-shard', shard: event.shard, purpose: 'fetch', request: event.request });
-        else this.downloads.want(event.shard, { kind: 'fetch', request: event.request }, this.holdersToAsk(event.shard), this.now, effects);
+        else this.downloads.want(event.shard, { kind: 'fetch', request: event.request }, this.holderLookup()(event.shard), this.now, effects);
         break;
       case 'digest-checked':
         this.downloads.onChecked(event.check, event.ok, event.bytes, this.now, effects);
@@ -348,7 +348,7 @@ export class EngineNode {
     }
     // Pull from the offerer first; should it go silent or send bad pieces, the other holders
     // serve the rest (pieces already verified are kept).
-    const others = this.holdersToAsk(shard).filter((holder) => holder !== from);
+    const others = this.holderLookup()(shard).filter((holder) => holder !== from);
     this.downloads.want(shard, { kind: 'copy', from }, [from, ...others], this.now, effects);
   }
 
@@ -392,7 +392,7 @@ export class EngineNode {
       return;
     }
     if (this.holdsCopy(shard)) this.forgetLostCopy(shard);
-    const holders = this.holdersToAsk(shard);
+    const holders = this.holderLookup()(shard);
     if (holders.length === 0) effects.push({ type: 'fetched-shard', request, shard, bytes: undefined, error: `shard ${shard} could not be fetched: local copy: ${error}; no other live node holds it` });
     else this.downloads.want(shard, { kind: 'fetch', request }, holders, this.now, effects);
   }
@@ -435,13 +435,13 @@ export class EngineNode {
   }
 
   private handedOff(): boolean {
-    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
-    return handedOff(layout, this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
+    return handedOff(layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged()), this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
   }
 
-  /** Live peers holding a shard, best rank first (this node excluded): where to fetch it or run a query on it. */
-  holdersToAsk(shard: string): string[] {
-    return shardSources(layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged()), this.id, shard);
+  /** Live peers holding a shard, best rank first (this node excluded), from one layout for many lookups. */
+  holderLookup(): (shard: string) => string[] {
+    const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
+    return (shard) => shardSources(layout, this.id, shard);
   }
 
   /** Whether this node holds the shard (or its staged upload). */

@@ -99,16 +99,14 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
   const plans = await prepared;
   const tasks: (SubqueryTask & { dataset: string })[] = [];
   let shardsTotal = 0;
-  for (const { table, manifest, plan } of plans) {
-    const alias = singleTableShape(sql, table)?.tableAlias ?? table.name;
-    const prunable = prunableColumns(manifest.columns);
+  for (const { table, manifest, plan, alias, prunable } of plans) {
     shardsTotal += manifest.shards.length;
     for (const shard of manifest.shards) {
       if (datasets.length === 1 && !shardMayMatch(plan.filter, shard, alias, prunable)) continue;
       tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
     }
   }
-  const whole = plan === 'auto' ? await wholeRun(sql, plans, tasks, context) : undefined;
+  const whole = plan === 'auto' ? await wholeRun(plans, tasks, context) : undefined;
   if (whole) return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: context.now() - started };
   const join = plans.length === 2 ? semiJoinOf(sql, datasets) : undefined;
   let answers: readonly ShardAnswer[];
@@ -156,7 +154,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
  * rewrite, or the run fails: then it is planned across holders as usual, which also reports
  * any error.
  */
-async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly SubqueryTask[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
+async function wholeRun(plans: readonly PreparedPlan[], tasks: readonly SubqueryTask[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
   const [only] = plans;
   if (plans.length !== 1 || !only || tasks.length === 0) return undefined;
   const sizes = new Map(only.manifest.shards.map((shard) => [shard.id, shard.bytes]));
@@ -164,7 +162,7 @@ async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: read
   const [first, ...rest] = tasks;
   const common = first?.holders.filter((holder) => rest.every((task) => task.holders.includes(holder))) ?? [];
   if (common.length === 0) return undefined;
-  const wholeSql = wholeQueryOverShards(sql, only.table.name);
+  const wholeSql = only.wholeSql;
   if (!wholeSql) return undefined;
   let answers: readonly ShardAnswer[];
   try {
@@ -189,6 +187,12 @@ interface PreparedPlan {
   readonly table: DatasetTable;
   readonly manifest: DatasetManifest;
   readonly plan: QueryDecomposition;
+  /** The name the query gives the dataset (what its WHERE clause qualifies columns with). */
+  readonly alias: string;
+  /** Columns whose stats can prune shards. */
+  readonly prunable: ReturnType<typeof prunableColumns>;
+  /** The query as one holder of every shard would run it whole (see wholeQueryOverShards). */
+  readonly wholeSql: string | undefined;
   /** The holders' part over an empty shard: the schema of what they send back. */
   readonly emptyPart: Uint8Array;
 }
@@ -215,7 +219,8 @@ async function prepare(sql: string, datasets: readonly { table: string; manifest
       plan = gatherQuery(sql, table);
       emptyPart = (await partOverEmpty(plan, empty)) ?? empty;
     }
-    plans.push({ table, manifest, plan, emptyPart });
+    const alias = singleTableShape(sql, table)?.tableAlias ?? table.name;
+    plans.push({ table, manifest, plan, emptyPart, alias, prunable: prunableColumns(manifest.columns), wholeSql: wholeQueryOverShards(sql, name) });
   }
   return plans;
 }
