@@ -214,14 +214,15 @@ class PlanBuilder {
   }
 
   /**
-   * Write locality (HDFS's first replica on the writer): an uploader with room keeps its staged
-   * copy as one of the R, so a new upload reaches R with one copy fewer to send per shard. Its
-   * surplus over its load band then moves off as ordinary balancing, after every shard is safe;
-   * the total traffic is the same as placing by rank at once, only durability comes first.
+   * Write locality (HDFS's first replica on the writer): an uploader keeps its staged copy as
+   * one of the R while its load band has room, so those shards reach R with one copy fewer to
+   * send. Only up to its band: copies kept beyond it would have to move off again as balancing
+   * (in the simulator an uploader keeping all 20,000 shards cost thousands of moves and made
+   * later crashes move more than they lost).
    */
   private writeLocalTarget(shard: number, used: number[]): number[] {
     const uploader = this.map.staged.get(shard);
-    if (uploader === undefined || !this.canReceive(shard, uploader, Infinity)) return [];
+    if (uploader === undefined || !this.canReceive(shard, uploader, this.bands[uploader]?.high ?? 0)) return [];
     if (this.liveDomainCount >= this.replicas && used.includes(this.map.domains[uploader] ?? -1)) return [];
     return [uploader];
   }
@@ -270,9 +271,10 @@ class PlanBuilder {
     let budget = this.settings.maxBalanceMoves;
     budget -= this.spreadDomains(budget);
     for (let node = 0; node < this.map.count && budget > 0; node++) {
-      if (!this.isActive(node)) continue;
+      if (!this.isActive(node) || (this.load[node] ?? 0) <= (this.bands[node]?.high ?? 0)) continue;
+      const candidates = this.shedCandidates(node);
       while ((this.load[node] ?? 0) > (this.bands[node]?.high ?? 0) && budget > 0) {
-        if (!this.shedOne(node)) break;
+        if (!this.shedOne(node, candidates)) break;
         budget--;
       }
     }
@@ -327,13 +329,27 @@ class PlanBuilder {
     return false;
   }
 
-  /** Moves the overloaded node's worst-ranked movable shard to the best node below its target. */
-  private shedOne(donor: number): boolean {
-    const candidates = [...(this.map.nodeShards[donor] ?? [])]
+  /** An overloaded node's movable shards, worst-ranked first: the order shedOne moves them in. */
+  private shedCandidates(donor: number): { readonly shards: number[]; next: number } {
+    const shards = [...(this.map.nodeShards[donor] ?? [])]
       .filter((shard) => this.movable(shard))
       .map((shard) => ({ shard, cost: this.ranker.cost(this.map.shardKeys[shard] ?? 0, donor) }))
-      .sort((a, b) => b.cost - a.cost || a.shard - b.shard);
-    for (const { shard } of candidates) {
+      .sort((a, b) => b.cost - a.cost || a.shard - b.shard)
+      .map((candidate) => candidate.shard);
+    return { shards, next: 0 };
+  }
+
+  /**
+   * Moves the overloaded node's worst-ranked movable shard to the best node below its target.
+   * `candidates` (from shedCandidates) is consumed from the front: a shard moved, or one no node
+   * can take, is never tried again in this plan (targets only fill up as the plan goes on), so
+   * shedding a node costs one sort, not one per move (an uploader that kept thousands of staged
+   * copies sheds them all in one plan).
+   */
+  private shedOne(donor: number, candidates: { readonly shards: number[]; next: number }): boolean {
+    while (candidates.next < candidates.shards.length) {
+      const shard = candidates.shards[candidates.next++] as number;
+      if (!this.movable(shard)) continue;
       const key = this.map.shardKeys[shard] ?? 0;
       const spread = this.spreadConstraint(shard, donor);
       // Nodes below their band first (a node that just joined), then any below its target.
