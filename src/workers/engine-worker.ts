@@ -15,6 +15,7 @@ import { vectorKernelReport } from './query/vector-kernel-report';
 import { bestVectorScorer, cpuScorer, type VectorScorer } from './query/vector-scorer';
 import { QueryService } from './query/query-service';
 import { ShardTableCache } from './query/shard-table-cache';
+import { withDeleteHook } from './shard-store-delete-hook';
 import { isQueryFrame } from '../engine/query/query-messages';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
 
@@ -80,9 +81,13 @@ const api: EngineWorkerApi = {
       random,
     );
     engine = node;
+    const shards = store;
+    const shardTables = new ShardTableCache((shard) => shards.get(shard));
     driver = new EngineDriver(node, {
       clock,
-      store,
+      // A shard that leaves this tab leaves its query cache at once (it is never served from
+      // there, holders check they hold a shard first; this frees DuckDB's memory for it).
+      store: withDeleteHook(shards, (shard) => shardTables.forget(shard)),
       manifests,
       send: async (to, bytes) => {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -95,8 +100,6 @@ const api: EngineWorkerApi = {
       left: () => hasLeft?.(),
       fetched: (request, bytes, error) => fetches.settle(request, bytes, error),
     });
-    const shards = store;
-    const shardTables = new ShardTableCache((shard) => shards.get(shard));
     queries = new QueryService({
       self: options.id,
       send: (to, bytes) => {
@@ -208,3 +211,4 @@ const api: EngineWorkerApi = {
 };
 
 Comlink.expose(api);
+

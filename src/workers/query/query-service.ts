@@ -16,6 +16,12 @@ export interface QueryServiceHost {
 
 /** Overall deadline of one query. */
 export const QUERY_DEADLINE_MS = 60_000;
+/**
+ * Subqueries one peer may have running here at once: an asker sends one per query, so only a
+ * buggy or hostile peer reaches this; more are refused (retryable: the asker may try another
+ * replica) rather than queued behind each other on this tab's DuckDB.
+ */
+export const MAX_SUBQUERIES_PER_PEER = 8;
 
 type ResultPart = Extract<QueryMessage, { type: 'subquery-result' }>;
 
@@ -28,6 +34,8 @@ export class QueryService {
   private readonly coordinator: QueryCoordinator;
   private readonly waiting = new Map<string, { resolve: (answers: readonly ShardAnswer[]) => void; reject: (error: Error) => void }>();
   private readonly assembling = new Map<string, ResultPart[]>();
+  /** Subqueries running here, per asking peer. */
+  private readonly serving = new Map<string, number>();
   private queries = 0;
 
   constructor(private readonly host: QueryServiceHost) {
@@ -64,7 +72,20 @@ export class QueryService {
   }
 
   private async serve(asker: string, { query, shards, sql, vector }: Extract<QueryMessage, { type: 'subquery' }>): Promise<void> {
-    const outcome = await this.run(shards, sql, vector);
+    const running = this.serving.get(asker) ?? 0;
+    let outcome: SubqueryOutcome;
+    if (running >= MAX_SUBQUERIES_PER_PEER) {
+      outcome = { ok: false, retryable: true, error: `busy: ${running} subqueries from you are already running here`, ms: 0 };
+    } else {
+      this.serving.set(asker, running + 1);
+      try {
+        outcome = await this.run(shards, sql, vector);
+      } finally {
+        const left = (this.serving.get(asker) ?? 1) - 1;
+        if (left > 0) this.serving.set(asker, left);
+        else this.serving.delete(asker);
+      }
+    }
     for (const message of resultMessages(query, shards[0] ?? '', outcome)) this.host.send(asker, encodeQueryMessage(message));
   }
 
