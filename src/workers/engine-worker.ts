@@ -130,7 +130,10 @@ const api: EngineWorkerApi = {
 
   async query(sql: string, options?: QueryOptions) {
     const result = await runFederatedQuery(sql, queryContext(), options?.plan ?? 'auto');
-    const arrow = result.bytes.buffer.slice(result.bytes.byteOffset, result.bytes.byteOffset + result.bytes.byteLength) as ArrayBuffer;
+    // The result's own buffer goes as it is (nothing here uses it afterwards); a view into a larger one is copied out.
+    const { bytes } = result;
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const arrow = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
     const { strategy, shardsTotal, shardsPruned, shards, ms } = result;
     return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms }, [arrow]);
   },

@@ -29,7 +29,15 @@ export async function runSqlOverTable(sql: string, placeholder: string, table: s
   // DuckDB's own IPC bytes, kept as they are: decoding them into a table and encoding that
   // again would cost a copy of every result row.
   const bytes = await connection.useUnsafe((db, id) => db.runQuery(id, replaceIdentifier(sql, placeholder, table)));
-  return { table: tableFromIPC(bytes), bytes };
+  // Decoded only if asked for: a holder sends the bytes as they are.
+  let decoded: Table | undefined;
+  return {
+    bytes,
+    get table(): Table {
+      decoded ??= tableFromIPC(bytes);
+      return decoded;
+    },
+  };
 }
 
 /**
