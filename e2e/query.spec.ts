@@ -27,6 +27,10 @@ function salesCsv(rows: number, seed: number): Buffer {
 }
 
 /** At least 30 queries over generated data and two public datasets; the last ones join two datasets. */
+/** Two datasets of one shard each, on 3 of 4 tabs: at least two tabs hold both, so this join runs whole on one. */
+const JOIN_OF_SMALL_DATASETS = 'SELECT k.label, count(*), round(avg(w.temp_max), 6) FROM seattle_weather w JOIN weather_kinds k ON w.weather = k.kind GROUP BY k.label';
+const WEATHER_KINDS = Buffer.from('kind,label\nsun,dry\nfog,dry\nrain,wet\ndrizzle,wet\nsnow,cold\n');
+
 const QUERIES = [
   'SELECT count(*) FROM sales',
   'SELECT count(region), count(*) FROM sales',
@@ -63,6 +67,7 @@ const QUERIES = [
   "SELECT weather, count(*), avg(temp_max) FROM seattle_weather WHERE date >= DATE '2014-01-01' GROUP BY weather",
   'SELECT w.weather, count(*) AS sales, sum(s.qty) FROM sales s JOIN seattle_weather w ON s.day = w.date GROUP BY w.weather',
   'SELECT count(*) FROM sales WHERE day IN (SELECT date FROM seattle_weather WHERE precipitation > 20)',
+  JOIN_OF_SMALL_DATASETS,
 ];
 
 type Federated = ({ ok: true; base64: string } & Omit<QueryAnswer, 'arrow'>) | { ok: false; error: string };
@@ -104,18 +109,22 @@ test('SQL across 4 tabs answers what DuckDB answers over each whole file in one 
   await dropFile(pages[0]!, { name: 'sales.csv', mimeType: 'text/csv', buffer: sales });
   await dropFile(pages[1]!, { name: 'flights-200k.arrow', mimeType: 'application/vnd.apache.arrow.file', buffer: flights });
   await dropFile(pages[2]!, { name: 'seattle-weather.csv', mimeType: 'text/csv', buffer: weather });
-  await atR(pages, ['sales.csv', 'flights-200k.arrow', 'seattle-weather.csv']);
+  await dropFile(pages[3]!, { name: 'weather_kinds.csv', mimeType: 'text/csv', buffer: WEATHER_KINDS });
+  await atR(pages, ['sales.csv', 'flights-200k.arrow', 'seattle-weather.csv', 'weather_kinds.csv']);
 
   const oracle = await DuckDbOracle.open();
   oracle.loadCsv('sales', sales);
   oracle.loadArrow('flights_200k', flights);
   oracle.loadCsv('seattle_weather', weather);
+  oracle.loadCsv('weather_kinds', WEATHER_KINDS);
 
   // The asking tab holds only some shards: the rest run on the other tabs.
   const asker = pages[3]!;
   const views = await Promise.all(pages.map(engineSnapshot));
   const salesShards = views[3]?.datasets.find((d) => d.name === 'sales.csv')?.shards ?? 0;
   expect(salesShards).toBeGreaterThanOrEqual(8);
+  // The premise of JOIN_OF_SMALL_DATASETS running whole: one shard each, on 3 of the 4 tabs.
+  expect(['seattle-weather.csv', 'weather_kinds.csv'].map((name) => views[3]?.datasets.find((d) => d.name === name)?.shards)).toEqual([1, 1]);
   expect(QUERIES.length).toBeGreaterThanOrEqual(30);
   // Each query runs under both plans: as the tab picks (whole on one tab that holds every shard
   // it needs, when one does) and spread across the holders with the parts merged here.
@@ -126,6 +135,7 @@ test('SQL across 4 tabs answers what DuckDB answers over each whole file in one 
       expect(result.ok ? '' : result.error, `${plan}: ${sql}`).toBe('');
       if (!result.ok) continue;
       strategies[plan].add(result.strategy);
+      if (sql === JOIN_OF_SMALL_DATASETS) expect(result.strategy, `${plan}: ${sql}`).toBe(plan === 'auto' ? 'whole' : 'semi-join');
       const ordered = /\bORDER\s+BY\b/i.test(sql.replace(/\(.*\)/g, ''));
       expect(comparableRows(tableOf(result), ordered), `${plan}: ${sql}`).toEqual(comparableRows(oracle.query(sql), ordered));
       expect(tableOf(result).schema.fields.map((f) => f.name), `${plan}: ${sql}`).toEqual(oracle.query(sql).schema.fields.map((f) => f.name));

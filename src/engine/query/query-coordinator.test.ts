@@ -213,6 +213,7 @@ describe('QueryCoordinator', () => {
         { shard: B, sql: 'x', holders: ['p3', 'p2'] },
       ],
     });
+    // In task order, every time: the SQL may name each shard by its place.
     expect(subqueries(start)).toEqual([['p2', [A, B]]]);
     expect(subqueries(coordinator.step({ type: 'peer-gone', now: 1, peer: 'p2' }))).toEqual([['p3', [A, B]]]);
     const done = finished(coordinator.step(answer('p3', A, 2, { ok: false, retryable: true, error: 'not held here' })));

@@ -50,7 +50,8 @@ export interface ShardAnswer {
 export type QueryEvent =
   /**
    * `together`: every shard must run in one subquery on one holder that holds them all (the
-   * holder's answer is then the whole result); the query fails when no such holder is left.
+   * holder's answer is then the whole result), naming the shards in task order (its SQL may
+   * refer to each by its place); the query fails when no such holder is left.
    */
   | { readonly type: 'start'; readonly now: number; readonly query: string; readonly tasks: readonly SubqueryTask[]; readonly deadlineMs: number; readonly together?: boolean }
   /** A holder's (or this tab's own) answer for one subquery, reassembled. */

@@ -106,7 +106,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
       tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
     }
   }
-  const whole = plan === 'auto' ? await wholeRun(plans, tasks, context) : undefined;
+  const whole = plan === 'auto' ? await wholeRun(sql, plans, tasks, context) : undefined;
   if (whole) return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: context.now() - started };
   const join = plans.length === 2 ? semiJoinOf(sql, datasets) : undefined;
   let answers: readonly ShardAnswer[];
@@ -154,20 +154,21 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
  * rewrite, or the run fails: then it is planned across holders as usual, which also reports
  * any error.
  */
-async function wholeRun(plans: readonly PreparedPlan[], tasks: readonly SubqueryTask[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
-  const [only] = plans;
-  if (plans.length !== 1 || !only || tasks.length === 0) return undefined;
-  const sizes = new Map(only.manifest.shards.map((shard) => [shard.id, shard.bytes]));
+async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly (SubqueryTask & { dataset: string })[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
+  if (tasks.length === 0 || new Set(tasks.map((task) => task.shard)).size !== tasks.length) return undefined;
+  const sizes = new Map(plans.flatMap((plan) => plan.manifest.shards.map((shard) => [shard.id, shard.bytes] as const)));
   if (tasks.reduce((total, task) => total + (sizes.get(task.shard) ?? 0), 0) > WHOLE_QUERY_MAX_BYTES) return undefined;
   const [first, ...rest] = tasks;
   const common = first?.holders.filter((holder) => rest.every((task) => task.holders.includes(holder))) ?? [];
   if (common.length === 0) return undefined;
-  const wholeSql = only.wholeSql;
+  // A together subquery names its shards in task order: each dataset is the union of its own.
+  const bindings = plans.map((plan) => ({ table: plan.table.name, shards: tasks.flatMap((task, index) => (task.dataset === plan.table.name ? [index] : [])) }));
+  const wholeSql = wholeQueryOverShards(sql, bindings);
   if (!wholeSql) return undefined;
   let answers: readonly ShardAnswer[];
   try {
     answers = await context.coordinate(
-      tasks.map((task) => ({ ...task, sql: wholeSql })),
+      tasks.map(({ dataset: _, ...task }) => ({ ...task, sql: wholeSql })),
       { together: true },
     );
   } catch {
@@ -179,7 +180,7 @@ async function wholeRun(plans: readonly PreparedPlan[], tasks: readonly Subquery
     table: tableFromIPC(answer.bytes),
     bytes: answer.bytes,
     strategy: 'whole',
-    shards: tasks.map((task) => shardRun(only.table.name, answers.find((candidate) => candidate.shard === task.shard) as ShardAnswer)),
+    shards: tasks.map((task) => shardRun(task.dataset, answers.find((candidate) => candidate.shard === task.shard) as ShardAnswer)),
   };
 }
 
@@ -191,8 +192,6 @@ interface PreparedPlan {
   readonly alias: string;
   /** Columns whose stats can prune shards. */
   readonly prunable: ReturnType<typeof prunableColumns>;
-  /** The query as one holder of every shard would run it whole (see wholeQueryOverShards). */
-  readonly wholeSql: string | undefined;
   /** The holders' part over an empty shard: the schema of what they send back. */
   readonly emptyPart: Uint8Array;
 }
@@ -220,7 +219,7 @@ async function prepare(sql: string, datasets: readonly { table: string; manifest
       emptyPart = (await partOverEmpty(plan, empty)) ?? empty;
     }
     const alias = singleTableShape(sql, table)?.tableAlias ?? table.name;
-    plans.push({ table, manifest, plan, emptyPart, alias, prunable: prunableColumns(manifest.columns), wholeSql: wholeQueryOverShards(sql, name) });
+    plans.push({ table, manifest, plan, emptyPart, alias, prunable: prunableColumns(manifest.columns) });
   }
   return plans;
 }

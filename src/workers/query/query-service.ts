@@ -1,7 +1,7 @@
 import { QueryCoordinator, type QueryEffect, type QueryEvent, type ShardAnswer, type SubqueryTask } from '../../engine/query/query-coordinator';
 import { decodeQueryMessage, encodeQueryMessage, resultMessages, type QueryMessage, type VectorJob } from '../../engine/query/query-messages';
 import { QueryFailedError } from './query-failed-error';
-import { runSubquery, runSubqueryOverShards, type ShardSource, type SubqueryOutcome } from './subquery-runner';
+import { runSubquery, type ShardSource, type SubqueryOutcome } from './subquery-runner';
 
 /** What the query service needs from the worker. */
 export interface QueryServiceHost {
@@ -92,7 +92,7 @@ export class QueryService {
   /** One subquery on shards of this tab: a vector job on its one shard, SQL over their union. */
   private run(shards: readonly string[], sql: string, vector: VectorJob | undefined): Promise<SubqueryOutcome> {
     const now = (): number => this.host.now();
-    return vector || shards.length === 1 ? runSubquery(this.host.shards, shards[0] ?? '', sql, now, vector) : runSubqueryOverShards(this.host.shards, shards, sql, now);
+    return runSubquery(this.host.shards, shards, sql, now, vector);
   }
 
   private onResultPart(from: string, part: ResultPart): void {
