@@ -89,10 +89,9 @@ export class QueryService {
     for (const message of resultMessages(query, shards[0] ?? '', outcome)) this.host.send(asker, encodeQueryMessage(message));
   }
 
-  /** One subquery on shards of this tab: a vector job on its one shard, SQL over their union. */
+  /** One subquery on shards of this tab (see runSubquery). */
   private run(shards: readonly string[], sql: string, vector: VectorJob | undefined): Promise<SubqueryOutcome> {
-    const now = (): number => this.host.now();
-    return runSubquery(this.host.shards, shards, sql, now, vector);
+    return runSubquery(this.host.shards, shards, sql, () => this.host.now(), vector);
   }
 
   private onResultPart(from: string, part: ResultPart): void {
