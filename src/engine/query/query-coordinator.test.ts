@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueryCoordinator, type QueryEffect, type QueryEvent } from './query-coordinator';
+import { QueryCoordinator, type QueryEffect, type QueryEvent, type SubqueryTask } from './query-coordinator';
 import { decodeQueryMessage } from './query-messages';
 
 const shardId = (n: number): string => n.toString(16).padStart(64, '0');
@@ -39,6 +39,9 @@ const answer = (from: string, shard: string, now: number, fields: Partial<Answer
   ...fields,
 });
 
+/** A query 'q' starting at time 0 with a minute to run. */
+const startEvent = (tasks: SubqueryTask[], fields: Partial<Extract<QueryEvent, { type: 'start' }>> = {}): QueryEvent => ({ type: 'start', now: 0, query: 'q', deadlineMs: 60_000, tasks, ...fields });
+
 const finished = (effects: readonly QueryEffect[]) => effects.find((effect) => effect.type === 'finished');
 
 describe('QueryCoordinator', () => {
@@ -47,17 +50,15 @@ describe('QueryCoordinator', () => {
     const D = shardId(4);
     // Another query keeps p1 busy.
     expect(asked(coordinator.step({ type: 'start', now: 0, query: 'busy', deadlineMs: 60_000, tasks: [{ shard: D, sql: 'y', holders: ['p1'] }] }))).toEqual([['p1', D]]);
-    const effects = coordinator.step({
-      type: 'start',
-      now: 0,
-      query: 'q',
-      deadlineMs: 60_000,
-      tasks: [
-        { shard: A, sql: 'x', holders: ['p1', 'self', 'p2'] },
-        { shard: B, sql: 'x', holders: ['p1', 'p2', 'p3'] },
-        { shard: C, sql: 'x', holders: ['p3', 'p2'] },
-      ],
-    });
+    const effects = coordinator.step(
+      startEvent(
+        [
+      { shard: A, sql: 'x', holders: ['p1', 'self', 'p2'] },
+      { shard: B, sql: 'x', holders: ['p1', 'p2', 'p3'] },
+      { shard: C, sql: 'x', holders: ['p3', 'p2'] },
+        ],
+      ),
+    );
     // B: p2 and p3 are idle, p2 ranks first. C: p3 is as idle, but p2 is asked already.
     expect(subqueries(effects)).toEqual([
       ['self', [A]],
@@ -127,16 +128,14 @@ describe('QueryCoordinator', () => {
 
   it('sends work to preferred holders (WebGPU tabs for vectors) before this tab and before less loaded ones', () => {
     const coordinator = new QueryCoordinator('self');
-    const effects = coordinator.step({
-      type: 'start',
-      now: 0,
-      query: 'q',
-      deadlineMs: 60_000,
-      tasks: [
-        { shard: A, sql: 'x', holders: ['self', 'cpu', 'gpu'], prefer: new Set(['gpu']) },
-        { shard: B, sql: 'x', holders: ['self', 'cpu'], prefer: new Set(['gpu']) },
-      ],
-    });
+    const effects = coordinator.step(
+      startEvent(
+        [
+      { shard: A, sql: 'x', holders: ['self', 'cpu', 'gpu'], prefer: new Set(['gpu']) },
+      { shard: B, sql: 'x', holders: ['self', 'cpu'], prefer: new Set(['gpu']) },
+        ],
+      ),
+    );
     expect(asked(effects)).toEqual([
       ['gpu', A],
       ['self', B],
@@ -146,18 +145,16 @@ describe('QueryCoordinator', () => {
   it('sends the shards one holder runs in one subquery, whose answer covers them all', () => {
     const coordinator = new QueryCoordinator('self');
     const D = shardId(4);
-    const effects = coordinator.step({
-      type: 'start',
-      now: 0,
-      query: 'q',
-      deadlineMs: 60_000,
-      tasks: [
-        { shard: A, sql: 'x', holders: ['self', 'p1'] },
-        { shard: B, sql: 'x', holders: ['p1', 'self'] },
-        { shard: C, sql: 'x', holders: ['p1'] },
-        { shard: D, sql: 'x', holders: ['p1'] },
-      ],
-    });
+    const effects = coordinator.step(
+      startEvent(
+        [
+      { shard: A, sql: 'x', holders: ['self', 'p1'] },
+      { shard: B, sql: 'x', holders: ['p1', 'self'] },
+      { shard: C, sql: 'x', holders: ['p1'] },
+      { shard: D, sql: 'x', holders: ['p1'] },
+        ],
+      ),
+    );
     expect(subqueries(effects)).toEqual([
       ['self', [A, B]],
       ['p1', [C, D]],
@@ -174,16 +171,14 @@ describe('QueryCoordinator', () => {
 
   it("moves a failed subquery's shards on to other replicas, regrouped by their new holders", () => {
     const coordinator = new QueryCoordinator('self');
-    coordinator.step({
-      type: 'start',
-      now: 0,
-      query: 'q',
-      deadlineMs: 60_000,
-      tasks: [
-        { shard: A, sql: 'x', holders: ['p1', 'p2'], prefer: new Set(['p1']) },
-        { shard: B, sql: 'x', holders: ['p1', 'p3'], prefer: new Set(['p1']) },
-      ],
-    });
+    coordinator.step(
+      startEvent(
+        [
+      { shard: A, sql: 'x', holders: ['p1', 'p2'], prefer: new Set(['p1']) },
+      { shard: B, sql: 'x', holders: ['p1', 'p3'], prefer: new Set(['p1']) },
+        ],
+      ),
+    );
     // Both went to p1, preferred; its answer names A, the subquery's first shard.
     const moved = coordinator.step(answer('p1', A, 3, { ok: false, retryable: true, error: 'store failed' }));
     expect(subqueries(moved)).toEqual([
@@ -202,17 +197,14 @@ describe('QueryCoordinator', () => {
 
   it('runs a together query on one holder of every shard, moves it whole, and fails naming the shards when no such holder is left', () => {
     const coordinator = new QueryCoordinator('self');
-    const start = coordinator.step({
-      type: 'start',
-      now: 0,
-      query: 'q',
-      together: true,
-      deadlineMs: 60_000,
-      tasks: [
-        { shard: A, sql: 'x', holders: ['p1', 'p2', 'p3'] },
-        { shard: B, sql: 'x', holders: ['p3', 'p2'] },
-      ],
-    });
+    const start = coordinator.step(
+      startEvent(
+        [
+      { shard: A, sql: 'x', holders: ['p1', 'p2', 'p3'] },
+      { shard: B, sql: 'x', holders: ['p3', 'p2'] },
+        ], { together: true },
+      ),
+    );
     // In task order, every time: the SQL may name each shard by its place.
     expect(subqueries(start)).toEqual([['p2', [A, B]]]);
     expect(subqueries(coordinator.step({ type: 'peer-gone', now: 1, peer: 'p2' }))).toEqual([['p3', [A, B]]]);

@@ -49,7 +49,7 @@ export async function runSqlOverStreams(sql: string, placeholder: string, stream
   const [first] = streams;
   if (!first) throw new Error(`no Arrow data for ${placeholder}`);
   const parts = streams.map((stream) => tableFromIPC(stream));
-  const inline = arrowAsValues(new Table(tableFromIPC(first).schema, parts.flatMap((part) => part.batches)));
+  const inline = arrowAsValues(new Table((parts[0] ?? tableFromIPC(first)).schema, parts.flatMap((part) => part.batches)));
   if (inline) {
     // Should DuckDB refuse the literal form, the loaded table below is the reference path.
     const result = await runSqlOverTable(sql, placeholder, inline).catch(() => undefined);
