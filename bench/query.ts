@@ -30,7 +30,7 @@ interface QueryBench {
   ingest(name: string): Promise<{ id: string; shards: number; rows: number }>;
   loadLocal(name: string, table: string): Promise<void>;
   local(sql: string): Promise<{ ms: number; rows: string[] }>;
-  federated(sql: string): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[] }>;
+  federated(sql: string, plan?: 'auto' | 'spread'): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[]; phases: { planMs: number; runMs: number; mergeMs: number } }>;
   vectorKernelReport(rows: number, dimension: number, seed: number): Promise<{ kernel: string; cpuMs: number; sumMs: number; cpuOverRoofline: number; gpuEqualsCpu: boolean | null; maxScoreDifference: number | null }>;
 }
 
@@ -68,34 +68,51 @@ try {
   await call(asker, (api, rows: number) => api.makeArrow('facts.arrow', 7, rows), ROWS);
   await call(asker, (api) => api.loadLocal('facts.arrow', 'facts'));
 
-  const results: Record<string, { local: number[]; federated: number[]; worker: number[]; shards: string[]; pruned: number; total: number; strategy: string }> = {};
+  // Each query as the tab plans it (auto: whole on one tab when one holds every shard it needs,
+  // this tab first, counting the copies it keeps of small datasets it queried) and spread over
+  // the replicas with the parts merged here.
+  const PLANS = ['auto', 'spread'] as const;
+  interface Runs { federated: number[]; worker: number[]; plan: number[]; run: number[]; merge: number[]; shards: string[]; pruned: number; total: number; strategy: string }
+  const runs = (): Runs => ({ federated: [], worker: [], plan: [], run: [], merge: [], shards: [], pruned: 0, total: 0, strategy: '' });
+  const results: Record<string, { local: number[]; auto: Runs; spread: Runs }> = {};
   for (const [name, sql] of Object.entries(QUERIES)) {
-    results[name] = { local: [], federated: [], worker: [], shards: [], pruned: 0, total: 0, strategy: '' };
+    results[name] = { local: [], auto: runs(), spread: runs() };
     // One warm-up of each (first use loads schemas and code paths).
     const local = await call(asker, (api, text: string) => api.local(text), sql);
-    const federated = await call(asker, (api, text: string) => api.federated(text), sql);
-    if (JSON.stringify(local.rows) !== JSON.stringify(federated.rows)) throw new Error(`${name}: federated and local results differ:\n${federated.rows.slice(0, 3).join('\n')}\nvs\n${local.rows.slice(0, 3).join('\n')}`);
+    for (const plan of PLANS) {
+      const federated = await call(asker, (api, arg: { sql: string; plan: 'auto' | 'spread' }) => api.federated(arg.sql, arg.plan), { sql, plan });
+      if (JSON.stringify(local.rows) !== JSON.stringify(federated.rows)) throw new Error(`${name} (${plan}): federated and local results differ:\n${federated.rows.slice(0, 3).join('\n')}\nvs\n${local.rows.slice(0, 3).join('\n')}`);
+    }
   }
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, sql] of Object.entries(QUERIES)) {
       const entry = results[name]!;
       entry.local.push((await call(asker, (api, text: string) => api.local(text), sql)).ms);
-      const federated = await call(asker, (api, text: string) => api.federated(text), sql);
-      entry.federated.push(federated.ms);
-      entry.worker.push(federated.workerMs);
-      entry.shards = federated.shards;
-      entry.pruned = federated.shardsPruned;
-      entry.total = federated.shardsTotal;
-      entry.strategy = federated.strategy;
+      for (const plan of PLANS) {
+        const federated = await call(asker, (api, arg: { sql: string; plan: 'auto' | 'spread' }) => api.federated(arg.sql, arg.plan), { sql, plan });
+        const into = entry[plan];
+        into.federated.push(federated.ms);
+        into.worker.push(federated.workerMs);
+        into.plan.push(federated.phases.planMs);
+        into.run.push(federated.phases.runMs);
+        into.merge.push(federated.phases.mergeMs);
+        into.shards = federated.shards;
+        into.pruned = federated.shardsPruned;
+        into.total = federated.shardsTotal;
+        into.strategy = federated.strategy;
+      }
     }
   }
-  const ratio = (name: string): number => Number((median(results[name]!.federated) / median(results[name]!.local)).toFixed(2));
+  const ratio = (name: string, plan: (typeof PLANS)[number]): number => Number((median(results[name]![plan].federated) / median(results[name]!.local)).toFixed(2));
   for (const [name, entry] of Object.entries(results)) {
-    log(`${name}: federated ${median(entry.federated).toFixed(1)} ms (${entry.strategy}, ${entry.total - entry.pruned}/${entry.total} shards) vs local ${median(entry.local).toFixed(1)} ms: ${ratio(name)}x`);
-    // Where the federated time goes: the engine worker's own time, and per shard (last run) the tab that ran it, its time there / until its answer was in.
-    log(`  engine worker ${median(entry.worker).toFixed(1)} ms; shards (holder ms/answered after ms): ${entry.shards.join(', ')}`);
+    for (const plan of PLANS) {
+      const into = entry[plan];
+      log(`${name} (${plan}): federated ${median(into.federated).toFixed(1)} ms (${into.strategy}, ${into.total - into.pruned}/${into.total} shards) vs local ${median(entry.local).toFixed(1)} ms: ${ratio(name, plan)}x`);
+      // Where the federated time goes: the engine worker's own time by phase, and per shard (last run) the tab that ran it, its time there / until its answer was in.
+      log(`  engine worker ${median(into.worker).toFixed(1)} ms (plan ${median(into.plan).toFixed(1)}, run ${median(into.run).toFixed(1)}, merge ${median(into.merge).toFixed(1)}); shards (holder ms/answered after ms): ${into.shards.join(', ')}`);
+    }
   }
-  const selective = results.filter!;
+  const selective = results.filter!.auto;
   const vector = await call(asker, (api) => api.vectorKernelReport(100_000, 128, 11));
   log(`vector kernels (${vector.kernel}): CPU cosine ${vector.cpuMs.toFixed(1)} ms vs plain sum ${vector.sumMs.toFixed(1)} ms over 51.2 MB: ${vector.cpuOverRoofline.toFixed(2)}x of the roofline; WebGPU equals CPU: ${String(vector.gpuEqualsCpu)} (max score difference ${String(vector.maxScoreDifference)})`);
   log(
@@ -106,11 +123,15 @@ try {
       shards: upload.shards,
       reps: REPS,
       local_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.local).toFixed(1))])),
-      federated_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.federated).toFixed(1))])),
-      strategies: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, entry.strategy])),
-      federated_over_local_scan: ratio('scan'),
-      federated_over_local_filter: ratio('filter'),
-      federated_over_local_groupby: ratio('groupby'),
+      federated_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.auto.federated).toFixed(1))])),
+      spread_ms: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, Number(median(entry.spread.federated).toFixed(1))])),
+      strategies: Object.fromEntries(Object.entries(results).map(([name, entry]) => [name, entry.auto.strategy])),
+      federated_over_local_scan: ratio('scan', 'auto'),
+      federated_over_local_filter: ratio('filter', 'auto'),
+      federated_over_local_groupby: ratio('groupby', 'auto'),
+      spread_over_local_scan: ratio('scan', 'spread'),
+      spread_over_local_filter: ratio('filter', 'spread'),
+      spread_over_local_groupby: ratio('groupby', 'spread'),
       pruned_fraction_selective: Number((selective.pruned / selective.total).toFixed(3)),
       vector_cpu_over_roofline: Number(vector.cpuOverRoofline.toFixed(2)),
       gpu_equals_cpu: vector.gpuEqualsCpu,

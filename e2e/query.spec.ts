@@ -141,10 +141,28 @@ test('SQL across 4 tabs answers what DuckDB answers over each whole file in one 
       expect(tableOf(result).schema.fields.map((f) => f.name), `${plan}: ${sql}`).toEqual(oracle.query(sql).schema.fields.map((f) => f.name));
       // Every shard used is named with its content id and the tab that ran it.
       expect(result.shards.every((run) => /^[0-9a-f]{64}$/.test(run.shard) && run.holder !== ''), sql).toBe(true);
+      // The console's breakdown accounts for the query's time: planning, subqueries, merge.
+      const { planMs, runMs, mergeMs } = result.phases;
+      expect(Math.min(planMs, runMs, mergeMs), sql).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(planMs + runMs + mergeMs - result.ms), sql).toBeLessThan(0.01);
+      if (result.strategy === 'whole') expect(mergeMs, sql).toBe(0);
     }
   }
   expect([...strategies.spread].sort()).toEqual(['aggregate', 'gather', 'semi-join']);
   expect(strategies.auto).toContain('whole');
+
+  // The asker keeps copies of the small datasets it queried: asked again, sales (spread over
+  // the tabs, the asker holding only some of its shards) runs whole on the asker alone.
+  const askerId = views[3]?.self ?? '';
+  const byRegion = 'SELECT region, count(*) FROM sales GROUP BY region';
+  const onReplicas = await federated(asker, byRegion, 'spread');
+  expect(onReplicas.ok && onReplicas.shards.some((run) => run.holder !== askerId)).toBe(true);
+  await expect
+    .poll(async () => {
+      const again = await federated(asker, byRegion);
+      return again.ok ? `${again.strategy} ${[...new Set(again.shards.map((run) => (run.holder === askerId ? 'asker' : 'peer')))].join(',')}` : again.error;
+    }, { timeout: 30_000 })
+    .toBe('whole asker');
 
   // Shards whose stats rule them out are not asked at all; a selective filter on the ordered id prunes most.
   const selective = await federated(asker, 'SELECT count(*) FROM sales WHERE id BETWEEN 1000 AND 1100');
@@ -190,21 +208,33 @@ test('a query survives a holder closing mid-query, and fails naming the shards w
   const ids = await Promise.all(others.map(async (page) => (await engineSnapshot(page)).self));
   const victim = others[ids.indexOf(victimId)]!;
   const survivors = others.filter((page) => page !== victim);
-  const during = federated(asker, sql);
+  // Spread: run on the replicas, not on the copies the asker keeps of what it queried.
+  const during = federated(asker, sql, 'spread');
   await victim.context().close();
   const answered = await during;
   if (!answered.ok) throw new Error(answered.error);
   expect(comparableRows(tableOf(answered), false)).toEqual(expected);
-  const moved = await federated(asker, sql);
+  const moved = await federated(asker, sql, 'spread');
   if (!moved.ok) throw new Error(moved.error);
   expect(comparableRows(tableOf(moved), false)).toEqual(expected);
   expect(moved.shards.some((run) => run.holder === victimId)).toBe(false);
 
   // Every other tab gone: the shards the asker does not hold have no replica left.
   await Promise.all(survivors.map((page) => page.context().close()));
-  const failed = await federated(asker, sql);
-  expect(failed.ok).toBe(false);
   const missing = before.shards.filter((run) => run.holder !== askerId).map((run) => run.shard.slice(0, 12));
-  expect(failed.ok ? '' : failed.error).toContain('no live holder could answer');
-  expect(missing.some((id) => (failed.ok ? '' : failed.error).includes(id))).toBe(true);
+  const namesMissing = (result: Federated): void => {
+    expect(result.ok ? '' : result.error).toContain('no live holder could answer');
+    expect(missing.some((id) => (result.ok ? '' : result.error).includes(id))).toBe(true);
+  };
+  namesMissing(await federated(asker, sql, 'spread'));
+  // The copies the asker keeps for queries stand in only while the swarm counts a live replica:
+  // once its engine has found the other tabs gone, the query as the tab plans it fails too.
+  let failed: Federated = { ok: false, error: '' };
+  await expect
+    .poll(async () => {
+      failed = await federated(asker, sql);
+      return failed.ok;
+    }, { timeout: 60_000 })
+    .toBe(false);
+  namesMissing(failed);
 });

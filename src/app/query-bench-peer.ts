@@ -61,14 +61,14 @@ const api = {
   },
   /** This tab's vector kernels: CPU rate against a plain Float32Array sum over the same bytes, WebGPU against CPU. */
   vectorKernelReport: (rows: number, dimension: number, seed: number) => session.vectorKernelReport(rows, dimension, seed),
-  /** The query across the swarm: ms, the sorted rows and how many shards were pruned. */
-  async federated(sql: string): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[] }> {
+  /** The query across the swarm, planned as the tab picks (auto) or run on the replicas (spread): ms, the sorted rows and how many shards were pruned. */
+  async federated(sql: string, plan: 'auto' | 'spread' = 'auto'): Promise<{ ms: number; workerMs: number; rows: string[]; shardsPruned: number; shardsTotal: number; strategy: string; shards: string[]; phases: { planMs: number; runMs: number; mergeMs: number } }> {
     const started = performance.now();
-    const answer = await session.query(sql);
+    const answer = await session.query(sql, { plan });
     const ms = performance.now() - started;
     const self = session.identity.peerId;
     const shards = answer.shards.map((run) => `${run.holder === self ? 'here' : run.holder.slice(-4)} ${run.holderMs.toFixed(1)}/${run.elapsedMs.toFixed(1)}`);
-    return { ms, workerMs: answer.ms, rows: rowsOf(tableFromIPC(new Uint8Array(answer.arrow))), shardsPruned: answer.shardsPruned, shardsTotal: answer.shardsTotal, strategy: answer.strategy, shards };
+    return { ms, workerMs: answer.ms, rows: rowsOf(tableFromIPC(new Uint8Array(answer.arrow))), shardsPruned: answer.shardsPruned, shardsTotal: answer.shardsTotal, strategy: answer.strategy, shards, phases: answer.phases };
   },
 };
 

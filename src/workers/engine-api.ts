@@ -1,5 +1,5 @@
 import type { DatasetProgress } from '../engine/node/dataset-health';
-import type { QueryStrategy, ShardRun } from './query/federated-query';
+import type { QueryPhases, QueryStrategy, ShardRun } from './query/federated-query';
 import type { VectorSearchRequest, VectorSearchResult } from './query/vector-search';
 import type { VectorKernelReport } from './query/vector-kernel-report';
 
@@ -60,6 +60,8 @@ export interface QueryAnswer {
   /** Per shard: its content id, the tab that ran it, how long it took. */
   readonly shards: readonly ShardRun[];
   readonly ms: number;
+  /** Where the time went: planning, the subqueries, the merge here. */
+  readonly phases: QueryPhases;
 }
 
 /** Who the tab is, as the engine needs it. */

@@ -29,6 +29,8 @@ let store: IndexedDbShardStore | undefined;
 let hasLeft: (() => void) | undefined;
 let storage: StorageBudget | undefined;
 let queries: QueryService | undefined;
+/** The shards this tab queries, as DuckDB tables: its own copies and small datasets' shards it asked about. */
+let shardTables: ShardTableCache | undefined;
 let scorer: Promise<VectorScorer> = Promise.resolve(cpuScorer);
 const fetches = new FetchRequests();
 
@@ -50,17 +52,24 @@ function whenStarted(event: () => void): void {
 function queryContext(): QueryContext {
   const node = engine;
   const service = queries;
-  if (!node || !service) throw new Error('the engine worker is not started');
+  const tables = shardTables;
+  if (!node || !service || !tables) throw new Error('the engine worker is not started');
   let holders: ((shard: string) => string[]) | undefined;
   return {
     manifests: () => node.catalogSnapshot().manifests,
-    holdersOf: (shard) => {
+    holdersOf: (shard, cached = false) => {
       // One layout for the whole query: building it per shard costs shards x catalog.
       holders ??= node.holderLookup();
-      return [...(node.holdsCopy(shard) ? [node.id] : []), ...holders(shard)];
+      const live = holders(shard);
+      // A cached copy only stands in while some replica lives: a shard the swarm lost stays lost.
+      const here = node.holdsCopy(shard) || (cached && live.length > 0 && tables.has(shard));
+      return [...(here ? [node.id] : []), ...live];
     },
+    warm: (shards) => tables.warm(shards),
     capable: (capability) => new Set(node.catalogSnapshot().records.filter((record) => record.capabilities.includes(capability)).map((record) => record.id)),
     coordinate: (tasks, options) => service.coordinate(tasks, options),
+    self: node.id,
+    runHere: (shards, sql) => service.runHere(shards, sql),
     now: () => clock.now(),
   };
 }
@@ -82,12 +91,14 @@ const api: EngineWorkerApi = {
     );
     engine = node;
     const shards = store;
-    const shardTables = new ShardTableCache((shard) => shards.get(shard));
+    // Own copies come from the store; others are fetched from a holder (both verified).
+    const tables = new ShardTableCache(fetchShard);
+    shardTables = tables;
     driver = new EngineDriver(node, {
       clock,
       // A shard that leaves this tab leaves its query cache at once (it is never served from
       // there, holders check they hold a shard first; this frees DuckDB's memory for it).
-      store: withDeleteHook(shards, (shard) => shardTables.forget(shard)),
+      store: withDeleteHook(shards, (shard) => tables.forget(shard)),
       manifests,
       send: async (to, bytes) => {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -106,7 +117,7 @@ const api: EngineWorkerApi = {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
-      shards: { holds: (shard) => node.holdsCopy(shard), tableFor: (shard) => shardTables.tableFor(shard), vectorScorer: () => scorer },
+      shards: { holds: (shard) => node.holdsCopy(shard) || tables.has(shard), tableFor: (shard) => tables.tableFor(shard), vectorScorer: () => scorer },
       now: () => clock.now(),
       schedule: (delayMs, run) => {
         setTimeout(run, delayMs);
@@ -134,8 +145,8 @@ const api: EngineWorkerApi = {
     const { bytes } = result;
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const arrow = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
-    const { strategy, shardsTotal, shardsPruned, shards, ms } = result;
-    return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms }, [arrow]);
+    const { strategy, shardsTotal, shardsPruned, shards, ms, phases } = result;
+    return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms, phases }, [arrow]);
   },
 
   peerConnected(peer: string): void {

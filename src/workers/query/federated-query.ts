@@ -9,12 +9,18 @@ import { prunableColumns, shardMayMatch } from '../../engine/query/shard-pruning
 import { QueryFailedError } from './query-failed-error';
 import { keyFilter, semiJoinOf } from './semi-join';
 import { duckDbMessage, runSqlOverArrow, runSqlOverStreams, type ArrowView } from './sql-over-arrow';
+import type { SubqueryOutcome } from './subquery-runner';
 
 /** What a federated query needs from the tab: the catalog, who holds what, and the swarm to run subqueries on. */
 export interface QueryContext {
   manifests(): readonly DatasetManifest[];
-  /** Live holders of a shard, this tab first if it holds it, then by rank. */
-  holdersOf(shard: string): string[];
+  /**
+   * Live holders of a shard, this tab first if it holds it, then by rank. `cached`: a copy this
+   * tab keeps for queries counts as holding it (while some replica lives).
+   */
+  holdersOf(shard: string, cached?: boolean): string[];
+  /** Keep copies of these shards here for queries, fetched in the background. */
+  warm(shards: readonly string[]): void;
   /** Tabs that advertise a capability (e.g. "webgpu"). */
   capable(capability: string): ReadonlySet<string>;
   /**
@@ -22,6 +28,10 @@ export interface QueryContext {
    * `together`: all in one subquery on one holder of every shard.
    */
   coordinate(tasks: readonly SubqueryTask[], options?: { together?: boolean }): Promise<readonly ShardAnswer[]>;
+  /** This tab's id, as holder lists name it. */
+  readonly self: string;
+  /** One subquery on shards this tab holds, run here with no coordination (see runSubquery). */
+  runHere(shards: readonly string[], sql: string): Promise<SubqueryOutcome>;
   now(): number;
 }
 
@@ -64,6 +74,14 @@ export interface FederatedResult {
   /** Every shard used, with its content id (`shard`) and the tab that ran it. */
   readonly shards: readonly ShardRun[];
   readonly ms: number;
+  /** Where the time went: planning (checks, pruning, who holds what), the subqueries, and the merge here. */
+  readonly phases: QueryPhases;
+}
+
+export interface QueryPhases {
+  readonly planMs: number;
+  readonly runMs: number;
+  readonly mergeMs: number;
 }
 
 /** Empty Arrow streams with each dataset's exact schema, learned once (manifests never change). */
@@ -98,16 +116,24 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
   }
   const plans = await prepared;
   const tasks: (SubqueryTask & { dataset: string })[] = [];
+  // A spread plan runs on the replicas themselves; the tab's own picks may use its cached copies.
+  const cachedCopies = plan === 'auto';
   let shardsTotal = 0;
   for (const { table, manifest, plan, alias, prunable } of plans) {
     shardsTotal += manifest.shards.length;
     for (const shard of manifest.shards) {
       if (datasets.length === 1 && !shardMayMatch(plan.filter, shard, alias, prunable)) continue;
-      tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id) });
+      tasks.push({ dataset: table.name, shard: shard.id, sql: plan.shardSql, holders: context.holdersOf(shard.id, cachedCopies) });
     }
   }
+  // Data small enough to run whole is worth keeping here: asked again, it runs on this tab alone.
+  if (plan === 'auto' && neededBytes(plans, tasks) <= WHOLE_QUERY_MAX_BYTES) context.warm(tasks.map((task) => task.shard));
+  const planned = context.now();
   const whole = plan === 'auto' ? await wholeRun(sql, plans, tasks, context) : undefined;
-  if (whole) return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: context.now() - started };
+  if (whole) {
+    const ended = context.now();
+    return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: ended - started, phases: { planMs: planned - started, runMs: ended - planned, mergeMs: 0 } };
+  }
   const join = plans.length === 2 ? semiJoinOf(sql, datasets) : undefined;
   let answers: readonly ShardAnswer[];
   if (join) {
@@ -120,6 +146,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
   } else {
     answers = await context.coordinate(tasks);
   }
+  const ran = context.now();
   const byShard = new Map(answers.map((answer) => [answer.shard, answer]));
 
   // A subquery over several shards answers for them all in its first shard's bytes.
@@ -136,6 +163,7 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
     plans.length === 1 && only?.plan.kind === 'aggregate'
       ? await runSqlOverStreams(only.plan.mergeSql, PARTS_VIEW, streamsOf(only)).catch(asQueryError)
       : await sqlOrQueryError(sql, plans.map((plan) => ({ view: plan.table.name, streams: streamsOf(plan) })));
+  const merged = context.now();
   return {
     table: result.table,
     bytes: result.bytes,
@@ -143,7 +171,8 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
     shardsTotal,
     shardsPruned: shardsTotal - tasks.length,
     shards: tasks.map((task) => shardRun(task.dataset, byShard.get(task.shard) as ShardAnswer)),
-    ms: context.now() - started,
+    ms: merged - started,
+    phases: { planMs: planned - started, runMs: ran - planned, mergeMs: merged - ran },
   };
 }
 
@@ -154,10 +183,9 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
  * rewrite, or the run fails: then it is planned across holders as usual, which also reports
  * any error.
  */
-async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly (SubqueryTask & { dataset: string })[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms'> | undefined> {
+async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly (SubqueryTask & { dataset: string })[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms' | 'phases'> | undefined> {
   if (tasks.length === 0 || new Set(tasks.map((task) => task.shard)).size !== tasks.length) return undefined;
-  const sizes = new Map(plans.flatMap((plan) => plan.manifest.shards.map((shard) => [shard.id, shard.bytes] as const)));
-  if (tasks.reduce((total, task) => total + (sizes.get(task.shard) ?? 0), 0) > WHOLE_QUERY_MAX_BYTES) return undefined;
+  if (neededBytes(plans, tasks) > WHOLE_QUERY_MAX_BYTES) return undefined;
   const [first, ...rest] = tasks;
   const common = first?.holders.filter((holder) => rest.every((task) => task.holders.includes(holder))) ?? [];
   if (common.length === 0) return undefined;
@@ -165,6 +193,16 @@ async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: read
   const bindings = plans.map((plan) => ({ table: plan.table.name, shards: tasks.flatMap((task, index) => (task.dataset === plan.table.name ? [index] : [])) }));
   const wholeSql = wholeQueryOverShards(sql, bindings);
   if (!wholeSql) return undefined;
+  if (common[0] === context.self) {
+    // Here: one DuckDB call, with no coordinator to go through (a failure plans it across holders).
+    const started = context.now();
+    const outcome = await context.runHere(tasks.map((task) => task.shard), wholeSql);
+    if (!outcome.ok) return undefined;
+    const elapsedMs = context.now() - started;
+    const { bytes } = outcome;
+    const runs = tasks.map((task, index): ShardRun => ({ dataset: task.dataset, shard: task.shard, holder: context.self, holderMs: outcome.ms, elapsedMs, attempts: 1, resultBytes: index === 0 ? bytes.length : 0 }));
+    return { table: tableFromIPC(bytes), bytes, strategy: 'whole', shards: runs };
+  }
   let answers: readonly ShardAnswer[];
   try {
     answers = await context.coordinate(
@@ -182,6 +220,12 @@ async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: read
     strategy: 'whole',
     shards: tasks.map((task) => shardRun(task.dataset, answers.find((candidate) => candidate.shard === task.shard) as ShardAnswer)),
   };
+}
+
+/** Bytes of the shards a query's tasks run on. */
+function neededBytes(plans: readonly PreparedPlan[], tasks: readonly SubqueryTask[]): number {
+  const sizes = new Map(plans.flatMap((plan) => plan.manifest.shards.map((shard) => [shard.id, shard.bytes] as const)));
+  return tasks.reduce((total, task) => total + (sizes.get(task.shard) ?? 0), 0);
 }
 
 interface PreparedPlan {

@@ -89,6 +89,11 @@ export class QueryService {
     for (const message of resultMessages(query, shards[0] ?? '', outcome)) this.host.send(asker, encodeQueryMessage(message));
   }
 
+  /** One subquery on shards of this tab, asked by this tab, with no coordination (a whole query here). */
+  runHere(shards: readonly string[], sql: string): Promise<SubqueryOutcome> {
+    return this.run(shards, sql, undefined);
+  }
+
   /** One subquery on shards of this tab (see runSubquery). */
   private run(shards: readonly string[], sql: string, vector: VectorJob | undefined): Promise<SubqueryOutcome> {
     return runSubquery(this.host.shards, shards, sql, () => this.host.now(), vector);

@@ -10,17 +10,22 @@ interface CachedShard {
 }
 
 /**
- * Shards a holder has queried, kept as tables in its DuckDB: a shard is read from the store
- * (verified against its id) and loaded once, then serves every query until it is evicted,
- * least recently used first, or deleted from this tab. Shards are immutable (content-addressed),
- * so a cached table never goes stale.
+ * Shards this tab queries, kept as tables in its DuckDB: its own copies, read from its store,
+ * and copies of small datasets' shards it asks about, fetched from their holders (`warm`), so
+ * that asking again runs here. Either way a shard's bytes are verified against its id and
+ * loaded once, then serve every query until evicted, least recently used first, or deleted
+ * from this tab. Shards are immutable (content-addressed), so a cached table never goes stale.
  */
 export class ShardTableCache {
   private readonly cached = new Map<string, CachedShard>();
   private readonly loading = new Map<string, Promise<string>>();
   private uses = 0;
+  /** Shards queued to warm, and the queue's tail: warming fetches one shard at a time. */
+  private readonly warming = new Set<string>();
+  private warmed: Promise<void> = Promise.resolve();
 
   constructor(
+    /** A shard's verified bytes: from this tab's store, or fetched from a holder. */
     private readonly read: (shard: string) => Promise<Uint8Array>,
     private readonly limitBytes = SHARD_TABLE_CACHE_BYTES,
   ) {}
@@ -38,6 +43,26 @@ export class ShardTableCache {
       this.loading.set(shard, loading);
     }
     return loading;
+  }
+
+  /** Whether the shard is loaded here now. */
+  has(shard: string): boolean {
+    return this.cached.has(shard);
+  }
+
+  /**
+   * Loads the shards not loaded yet, one after another in the background (a query runs
+   * meanwhile as it would anyway); one that cannot be read is left out.
+   */
+  warm(shards: readonly string[]): void {
+    const missing = shards.filter((shard) => !this.cached.has(shard) && !this.loading.has(shard) && !this.warming.has(shard));
+    for (const shard of missing) this.warming.add(shard);
+    this.warmed = this.warmed.then(async () => {
+      for (const shard of missing) {
+        await this.tableFor(shard).catch(() => undefined);
+        this.warming.delete(shard);
+      }
+    });
   }
 
   /** Drops a shard's table (the shard left this tab). */
