@@ -6,6 +6,8 @@
 //    the engine has transfer slots), against that raw rate;
 //  - ingest: a CSV upload (read, shard, stats, hash, stage) in a tab alone, against DuckDB-Wasm
 //    reading the same file alone in the same page (interleaved reps, medians);
+//  - context for replicate (not a target): the raw rate from the uploader to all 4 other tabs at
+//    once (one raw channel each, after an untimed warm-up), the best a fan-out could do here;
 //  - repair: close the tab holding the most bytes S, time until the survivors hold R copies
 //    again, against grace + 1.5 x S / raw rate ("grace" = the whole wait before repair may
 //    start: failure detection, suspect + dead, plus the repair grace).
@@ -19,6 +21,8 @@ const TABS = 5;
 const ROWS = Number(process.env.DIST_BENCH_ROWS ?? 1_000_000);
 const INGEST_REPS = 5;
 const RAW_BYTES = 32 * MiB;
+/** Bytes to each tab in the fan-out measurement (4 tabs: about the 14 copies an upload sends). */
+const FAN_OUT_BYTES_EACH = 14 * MiB;
 const STORE_SHARDS = 16;
 const STORE_SHARD_BYTES = 4 * MiB;
 /** Store operations at once: the engine's transfer slots (each stores or reads its own shard). */
@@ -34,6 +38,7 @@ interface DatasetView {
   bytes: number;
   replicasConfirmed: number;
   replicasWanted: number;
+  bytesSent: number;
 }
 interface Snapshot {
   self: string;
@@ -104,6 +109,16 @@ try {
   await call(uploader, (api, arg: { to: string; total: number }) => api.rawGoodput(arg.to, arg.total), { to: otherId, total: 8 * MiB });
   await measureRaw();
   await measureRaw();
+  // Fan-out: the uploader sends to every other tab at once over raw channels, as replication does.
+  const peerIds = await Promise.all(tabs.slice(1).map((tab) => call(tab, (api) => api.self())));
+  const fanOut = async (bytesEach: number): Promise<number> => {
+    const started = performance.now();
+    await Promise.all(peerIds.map((id) => call(uploader, (api, arg: { to: string; total: number }) => api.rawGoodput(arg.to, arg.total), { to: id, total: bytesEach })));
+    return (peerIds.length * bytesEach) / 1e6 / ((performance.now() - started) / 1000);
+  };
+  await fanOut(2 * MiB);
+  const fanOutRate = await fanOut(FAN_OUT_BYTES_EACH);
+  log(`raw fan-out to ${peerIds.length} tabs at once: ${fanOutRate.toFixed(1)} MB/s in all`);
 
   const store = await call(uploader, (api, arg: { count: number; size: number; concurrency: number }) => api.storeThroughput(arg.count, arg.size, arg.concurrency), {
     count: STORE_SHARDS,
@@ -126,6 +141,9 @@ try {
   const replicateS = (performance.now() - dropped) / 1000;
   const bytes = dataset?.bytes ?? 0;
   log(`replicated ${(bytes / MiB).toFixed(1)} MiB in ${upload.shards} shards (${(arrowBytes / MiB).toFixed(1)} MiB Arrow file) at R=${R}: ${replicateS.toFixed(2)} s from drop (ingest ${((ingested - dropped) / 1000).toFixed(2)} s)`);
+  // What crossed the mesh (the uploader sends every copy of a new shard it does not keep) and how fast, after the ingest.
+  const sent = dataset?.bytesSent ?? 0;
+  log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB: ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
   await measureRaw();
 
   // Let placement settle, then close the tab holding the most bytes.
@@ -157,6 +175,7 @@ try {
       shards: upload.shards,
       raw_mb_s: Number(raw.toFixed(1)),
       raw_rates_mb_s: rawRates.map((rate) => Number(rate.toFixed(1))),
+      raw_fan_out_mb_s: Number(fanOutRate.toFixed(1)),
       replicate_s: Number(replicateS.toFixed(2)),
       replicate_bound_s: Number(replicateBoundS.toFixed(2)),
       replicate_ratio: Number((replicateS / replicateBoundS).toFixed(3)),
