@@ -15,6 +15,7 @@ import { vectorKernelReport } from './query/vector-kernel-report';
 import { bestVectorScorer, cpuScorer, type VectorScorer } from './query/vector-scorer';
 import { QueryService } from './query/query-service';
 import { ShardTableCache } from './query/shard-table-cache';
+import { duckDbShardTables } from './query/duckdb-shard-tables';
 import { withDeleteHook } from './shard-store-delete-hook';
 import { isQueryFrame } from '../engine/query/query-messages';
 import { resolveStorageBudget, type StorageBudget } from './storage-budget';
@@ -65,7 +66,7 @@ function queryContext(): QueryContext {
       const here = node.holdsCopy(shard) || (cached && live.length > 0 && tables.has(shard));
       return [...(here ? [node.id] : []), ...live];
     },
-    warm: (shards) => tables.warm(shards),
+    warm: (shards) => void tables.warm(shards),
     capable: (capability) => new Set(node.catalogSnapshot().records.filter((record) => record.capabilities.includes(capability)).map((record) => record.id)),
     coordinate: (tasks, options) => service.coordinate(tasks, options),
     self: node.id,
@@ -92,7 +93,7 @@ const api: EngineWorkerApi = {
     engine = node;
     const shards = store;
     // Own copies come from the store; others are fetched from a holder (both verified).
-    const tables = new ShardTableCache(fetchShard);
+    const tables = new ShardTableCache(fetchShard, duckDbShardTables);
     shardTables = tables;
     driver = new EngineDriver(node, {
       clock,
@@ -117,7 +118,7 @@ const api: EngineWorkerApi = {
         const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
-      shards: { holds: (shard) => node.holdsCopy(shard) || tables.has(shard), tableFor: (shard) => tables.tableFor(shard), vectorScorer: () => scorer },
+      shards: { holds: (shard) => node.holdsCopy(shard) || tables.has(shard), withTables: (shards, use) => tables.withTables(shards, use), vectorScorer: () => scorer },
       now: () => clock.now(),
       schedule: (delayMs, run) => {
         setTimeout(run, delayMs);

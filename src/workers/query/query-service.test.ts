@@ -14,7 +14,7 @@ describe('QueryService as a holder', () => {
       send: (to, bytes) => sent.push({ to, message: decodeQueryMessage(bytes) }),
       shards: {
         holds: () => true,
-        tableFor: () => new Promise<string>((_, reject) => releases.push(() => reject(new Error('store went away')))),
+        withTables: () => new Promise<never>((_, reject) => releases.push(() => reject(new Error('store went away')))),
         vectorScorer: () => Promise.reject(new Error('no vectors here')),
       },
       now: () => 0,

@@ -15,8 +15,11 @@ export type SubqueryOutcome = { readonly ok: true; readonly bytes: Uint8Array; r
 /** What a holder needs to run subqueries: its own copies, as DuckDB tables, and its vector kernel. */
 export interface ShardSource {
   holds(shard: string): boolean;
-  /** The DuckDB table holding the shard's rows (loaded from the verifying store on first use). */
-  tableFor(shard: string): Promise<string>;
+  /**
+   * Runs `use` with the DuckDB tables holding these shards' rows (loaded on first use from a
+   * verified read), none dropped meanwhile; rejects, without calling it, if a shard cannot be read.
+   */
+  withTables<T>(shards: readonly string[], use: (tables: readonly string[]) => Promise<T>): Promise<T>;
   vectorScorer(): Promise<VectorScorer>;
 }
 
@@ -38,23 +41,24 @@ export async function runSubquery(source: ShardSource, shards: readonly string[]
   }
   const missing = shards.find((shard) => !source.holds(shard));
   if (missing !== undefined) return { ok: false, retryable: true, error: `shard ${missing.slice(0, 12)} not held here`, ms: 0 };
-  let tables: string[];
   try {
-    tables = await Promise.all(shards.map((shard) => source.tableFor(shard)));
+    return await source.withTables(shards, async (tables): Promise<SubqueryOutcome> => {
+      try {
+        const union = tables.length === 1 ? quoteIdentifier(tables[0] ?? '') : `(${tables.map((table) => `SELECT * FROM ${quoteIdentifier(table)}`).join(' UNION ALL ')})`;
+        const result = await runSqlOverTable(withShardTables(sql, tables), SHARD_VIEW, union);
+        if (!vector) return { ok: true, bytes: result.bytes, ms: now() - started };
+        const { vectors, rows } = vectorRows(result.table, vector.query.length);
+        const scorer = await source.vectorScorer();
+        const best = topK(await scorer.score(vectors, vector.query.length, Float32Array.from(vector.query), vector.metric), rows, vector.k, vector.metric);
+        const answer = tableFromArrays({ row: Float64Array.from(best, (entry) => entry.row), score: Float64Array.from(best, (entry) => entry.score) });
+        return { ok: true, bytes: tableToIPC(answer, 'stream'), ms: now() - started };
+      } catch (error) {
+        return { ok: false, retryable: false, error: duckDbMessage(error), ms: now() - started };
+      }
+    });
   } catch (error) {
+    // Only reading the shards fails out here: another replica may do better.
     return { ok: false, retryable: true, error: `reading a shard failed: ${error instanceof Error ? error.message : String(error)}`, ms: now() - started };
-  }
-  try {
-    const union = tables.length === 1 ? quoteIdentifier(tables[0] ?? '') : `(${tables.map((table) => `SELECT * FROM ${quoteIdentifier(table)}`).join(' UNION ALL ')})`;
-    const result = await runSqlOverTable(withShardTables(sql, tables), SHARD_VIEW, union);
-    if (!vector) return { ok: true, bytes: result.bytes, ms: now() - started };
-    const { vectors, rows } = vectorRows(result.table, vector.query.length);
-    const scorer = await source.vectorScorer();
-    const best = topK(await scorer.score(vectors, vector.query.length, Float32Array.from(vector.query), vector.metric), rows, vector.k, vector.metric);
-    const answer = tableFromArrays({ row: Float64Array.from(best, (entry) => entry.row), score: Float64Array.from(best, (entry) => entry.score) });
-    return { ok: true, bytes: tableToIPC(answer, 'stream'), ms: now() - started };
-  } catch (error) {
-    return { ok: false, retryable: false, error: duckDbMessage(error), ms: now() - started };
   }
 }
 
