@@ -127,9 +127,10 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
     }
   }
   // Data small enough to run whole is worth keeping here: asked again, it runs on this tab alone.
-  if (plan === 'auto' && neededBytes(plans, tasks) <= WHOLE_QUERY_MAX_BYTES) context.warm(tasks.map((task) => task.shard));
+  const small = neededBytes(plans, tasks) <= WHOLE_QUERY_MAX_BYTES;
+  if (plan === 'auto' && small) context.warm(tasks.map((task) => task.shard));
   const planned = context.now();
-  const whole = plan === 'auto' ? await wholeRun(sql, plans, tasks, context) : undefined;
+  const whole = plan === 'auto' && small ? await wholeRun(sql, plans, tasks, context) : undefined;
   if (whole) {
     const ended = context.now();
     return { ...whole, shardsTotal, shardsPruned: shardsTotal - tasks.length, ms: ended - started, phases: { planMs: planned - started, runMs: ended - planned, mergeMs: 0 } };
@@ -178,14 +179,13 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
 
 /**
  * The query run whole on one tab holding every shard it needs (the planner's tasks, after
- * pruning; this tab first), when the data is small enough that one DuckDB call beats a
- * parallel scan and a merge. Undefined when no tab holds them all, the SQL does not suit the
+ * pruning; this tab first); the caller checks the data is small enough that one DuckDB call
+ * beats a parallel scan and a merge. Undefined when no tab holds them all, the SQL does not suit the
  * rewrite, or the run fails: then it is planned across holders as usual, which also reports
  * any error.
  */
 async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: readonly (SubqueryTask & { dataset: string })[], context: QueryContext): Promise<Omit<FederatedResult, 'shardsTotal' | 'shardsPruned' | 'ms' | 'phases'> | undefined> {
   if (tasks.length === 0 || new Set(tasks.map((task) => task.shard)).size !== tasks.length) return undefined;
-  if (neededBytes(plans, tasks) > WHOLE_QUERY_MAX_BYTES) return undefined;
   const [first, ...rest] = tasks;
   const common = first?.holders.filter((holder) => rest.every((task) => task.holders.includes(holder))) ?? [];
   if (common.length === 0) return undefined;
