@@ -3,6 +3,8 @@ import * as Comlink from 'comlink';
 import { EngineDriver } from '../engine/node/engine-driver';
 import { EngineNode } from '../engine/node/engine-node';
 import { FetchRequests } from '../engine/node/fetch-requests';
+import { SERVE_CACHE_BYTES } from '../engine/node/piece-server';
+import { pieceHashes } from '../engine/content-id';
 import type { EngineSnapshot, EngineStartOptions, EngineWorkerApi, QueryOptions } from './engine-api';
 import { IndexedDbManifestStore } from './indexeddb-manifest-store';
 import { IndexedDbShardStore } from './indexeddb-shard-store';
@@ -176,6 +178,9 @@ const api: EngineWorkerApi = {
 
   async ingest(fileName: string, bytes: ArrayBuffer, shardBytes = DEFAULT_SHARD_BYTES) {
     if (!engine || !driver || !store) throw new Error('the engine worker is not started');
+    // The first shards made stay in memory to serve their first copies (see PieceServer.prime).
+    const fresh: { id: string; bytes: Uint8Array }[] = [];
+    let freshBytes = 0;
     const manifest = await ingestDataset(
       {
         fileName,
@@ -184,10 +189,17 @@ const api: EngineWorkerApi = {
         shardBytes,
         swarmFreeBytes: engine.swarmFreeBytes(),
         replicas: engine.replicas,
+        staged: (id, shard) => {
+          if (freshBytes + shard.length > SERVE_CACHE_BYTES) return;
+          freshBytes += shard.length;
+          fresh.push({ id, bytes: shard });
+        },
       },
       store,
     );
-    driver.step({ type: 'publish', now: clock.now(), manifest, capacity: await store.capacity() });
+    // Ingest hashed (and marked) these bytes: their piece lists cost nothing now.
+    const served = await Promise.all(fresh.map(async ({ id, bytes: shard }) => ({ shard: id, bytes: shard, pieces: await pieceHashes(shard) })));
+    driver.step({ type: 'publish', now: clock.now(), manifest, capacity: await store.capacity(), fresh: served });
     return { id: manifest.id, shards: manifest.shards.length, rows: manifest.rows };
   },
 

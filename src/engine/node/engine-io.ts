@@ -48,7 +48,8 @@ export type EngineEvent =
   /** Result of `delete-shard`. */
   | { readonly type: 'shard-deleted'; readonly now: number; readonly shard: string; readonly capacity: StoreCapacity }
   /** A local upload has stored every shard: publish the manifest and start replicating. */
-  | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity }
+  /** `fresh`: shards of the upload still in memory with their piece hashes, to serve without reading them back. */
+  | { readonly type: 'publish'; readonly now: number; readonly manifest: DatasetManifest; readonly capacity: StoreCapacity; readonly fresh?: readonly FreshShard[] }
   /** Something on this node needs a shard's bytes (export, a query): fetch from the best live holder. */
   | { readonly type: 'fetch-shard'; readonly now: number; readonly request: number; readonly shard: string }
   /** The store's budget changed (the user's setting, or the browser's quota). */
@@ -77,3 +78,10 @@ export type EngineEffect =
   | { readonly type: 'penalize'; readonly peer: string; readonly reason: string }
   /** Every shard is handed off: the node may stop. */
   | { readonly type: 'left' };
+
+/** A shard this node has just made, with the piece hashes it was identified by. */
+export interface FreshShard {
+  readonly shard: string;
+  readonly bytes: Uint8Array;
+  readonly pieces: readonly string[];
+}

@@ -16,7 +16,7 @@ import { ReplacementLedger } from './replacement-ledger';
 import { PieceServer } from './piece-server';
 import { ShardDownloads, type DownloadCounters } from './shard-downloads';
 import { shardSources } from './shard-sources';
-import type { EngineEffect, EngineEvent } from './engine-io';
+import type { EngineEffect, EngineEvent, FreshShard } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
 
@@ -126,7 +126,7 @@ export class EngineNode {
         this.touch(this.capacityFields(event.capacity));
         break;
       case 'publish':
-        this.publish(event.manifest, event.capacity, effects);
+        this.publish(event.manifest, event.capacity, event.fresh ?? [], effects);
         break;
       case 'leave':
         if (this.running && !this.record.leaving) this.touch({ leaving: true });
@@ -418,11 +418,11 @@ export class EngineNode {
     if (this.running && !this.record.leaving) this.planAndRun(effects);
   }
 
-  private publish(manifest: DatasetManifest, capacity: StoreCapacity, effects: EngineEffect[]): void {
+  private publish(manifest: DatasetManifest, capacity: StoreCapacity, fresh: readonly FreshShard[], effects: EngineEffect[]): void {
     if (this.catalog.merge({ manifests: [manifest], records: [] }).manifests.length > 0) effects.push({ type: 'save-manifest', manifest });
-    const staged = new Set(this.record.staged);
-    for (const shard of manifest.shards) if (!this.record.holdings.includes(shard.id)) staged.add(shard.id);
+    const staged = new Set([...this.record.staged, ...manifest.shards.map((shard) => shard.id).filter((id) => !this.record.holdings.includes(id))]);
     this.touch({ staged: [...staged], ...this.capacityFields(capacity) });
+    for (const { shard, bytes, pieces } of fresh) this.server.prime(shard, bytes, pieces, this.now);
     for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
     // Replication starts now rather than at the next tick (receivers wait for the manifest).
     if (this.running && !this.record.leaving) this.planAndRun(effects);

@@ -37,6 +37,24 @@ describe('PieceServer', () => {
     expect(server.bytesServed.get(shard)).toBe(10 + PIECE_BYTES);
   });
 
+  it("serves an upload's primed shard with no store read, and keeps a shard it already serves", async () => {
+    const bytes = Uint8Array.from({ length: PIECE_BYTES + 5 }, (_, i) => i % 13);
+    const hashes = await pieceHashes(bytes);
+    const { server, sent } = serverWithOutbox();
+    server.prime(shard, bytes, hashes, 0);
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, undefined, true, 1, effects);
+    server.onRequest('a', shard, 1, true, 1, effects);
+    expect(effects.filter((effect) => effect.type === 'read-shard')).toEqual([]);
+    const answers = sent();
+    expect(answers[0]?.message).toMatchObject({ type: 'pieces', ok: true, size: bytes.length, hashes });
+    expect(answers[1]?.message).toMatchObject({ type: 'piece', ok: true, index: 1, bytes: bytes.subarray(PIECE_BYTES) });
+    // Priming again (another upload of the same bytes) leaves the entry being served alone.
+    server.prime(shard, new Uint8Array(3), [], 2);
+    server.onRequest('b', shard, undefined, true, 3, effects);
+    expect(sent()[0]?.message).toMatchObject({ size: bytes.length, hashes });
+  });
+
   it('refuses shards it does not hold, pieces past the end, and everyone waiting on a failed read', () => {
     const { server, sent } = serverWithOutbox();
     const effects: EngineEffect[] = [];

@@ -15,7 +15,7 @@ interface ServedShard {
 }
 
 /** Shards kept in memory while peers pull them: enough for a few transfers at a time. */
-const CACHE_BYTES = 64 * 1024 * 1024;
+export const SERVE_CACHE_BYTES = 64 * 1024 * 1024;
 /** A shard nobody asked about for this long leaves the cache. */
 const IDLE_MS = 15_000;
 
@@ -63,6 +63,16 @@ export class PieceServer {
     for (const ask of queue) this.answer(ask.from, shard, ask.index, served, error, effects);
   }
 
+  /**
+   * Keeps a shard this node has just made (an upload's, hashed as it was cut) ready to serve,
+   * so its first transfers wait on no store read and no second hash. Up to the cache's size.
+   */
+  prime(shard: string, bytes: Uint8Array, hashes: readonly string[], now: number): void {
+    if (this.cache.has(shard)) return;
+    this.cache.set(shard, { bytes, hashes, usedAt: now });
+    this.evict(now, shard);
+  }
+
   /** Forgets a shard this node no longer holds. */
   forget(shard: string): void {
     this.cache.delete(shard);
@@ -95,7 +105,7 @@ export class PieceServer {
     for (const served of this.cache.values()) total += served.bytes.length;
     const byAge = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt);
     for (const [shard, served] of byAge) {
-      if (total <= CACHE_BYTES) break;
+      if (total <= SERVE_CACHE_BYTES) break;
       if (shard === keep) continue;
       this.cache.delete(shard);
       total -= served.bytes.length;

@@ -1,8 +1,8 @@
 import { createManifest, type DatasetManifest, type ShardEntry } from '../catalog/manifest';
-import { contentId } from '../content-id';
+import { contentId, pieceHashes } from '../content-id';
 import { EngineDriver } from '../node/engine-driver';
 import { FetchRequests } from '../node/fetch-requests';
-import type { EngineEvent } from '../node/engine-io';
+import type { EngineEvent, FreshShard } from '../node/engine-io';
 import { EngineNode } from '../node/engine-node';
 import { defaultEngineSettings, type EngineSettings } from '../node/engine-settings';
 import type { MeshDelivery } from '../ports/mesh';
@@ -120,11 +120,13 @@ export class SimulatedSwarm {
   async upload(uploader: string, name: string, shards: readonly Uint8Array[]): Promise<DatasetManifest> {
     const node = this.node(uploader);
     const entries: ShardEntry[] = [];
+    const fresh: FreshShard[] = [];
     let firstRow = 0;
     for (const bytes of shards) {
       const id = await contentId(bytes);
       await node.store.put(id, bytes);
       entries.push({ id, bytes: bytes.length, rows: bytes.length, firstRow, stats: {} });
+      fresh.push({ shard: id, bytes, pieces: await pieceHashes(bytes) });
       firstRow += bytes.length;
     }
     const manifest = await createManifest({
@@ -135,7 +137,8 @@ export class SimulatedSwarm {
       shards: entries,
       createdBy: uploader,
     });
-    this.step(node, { type: 'publish', now: this.scheduler.now(), manifest, capacity: await node.store.capacity() });
+    // As a real upload does, the shards just made are handed to the engine to serve from memory.
+    this.step(node, { type: 'publish', now: this.scheduler.now(), manifest, capacity: await node.store.capacity(), fresh });
     return manifest;
   }
 

@@ -19,6 +19,8 @@ export interface IngestRequest {
   /** Bytes the swarm can still take in all, and the copies each shard needs. */
   readonly swarmFreeBytes: number;
   readonly replicas: number;
+  /** Told of each new shard as it is written to the store (its bytes are marked verified; never change them). */
+  readonly staged?: (id: string, bytes: Uint8Array) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
       added.push(id);
       if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
       writes.push(store.put(id, piece.bytes));
+      request.staged?.(id, piece.bytes);
     };
     // readDataset reads the next part while this one is staged.
     for (const parts = readDataset(request.fileName, request.bytes); ; ) {
