@@ -12,7 +12,7 @@ import type { VectorScorer } from './vector-scorer';
 /** What running a subquery on one shard here gave: Arrow IPC bytes, or why not (and whether another holder could do better). */
 export type SubqueryOutcome = { readonly ok: true; readonly bytes: Uint8Array; readonly ms: number } | { readonly ok: false; readonly retryable: boolean; readonly error: string; readonly ms: number };
 
-/** What a holder needs to run subqueries: its own copies, as DuckDB tables, and its vector kernel. */
+/** What a holder needs to run subqueries: its copies (its own, or kept for its queries) as DuckDB tables, and its vector kernel. */
 export interface ShardSource {
   holds(shard: string): boolean;
   /**
