@@ -53,7 +53,6 @@ export interface QueryOptions {
 /** A federated query's answer: the rows (an Arrow IPC stream, transferred) and how it ran. */
 export interface QueryAnswer {
   readonly arrow: ArrayBuffer;
-  readonly rows: number;
   readonly strategy: QueryStrategy;
   readonly shardsTotal: number;
   readonly shardsPruned: number;

@@ -149,7 +149,7 @@ const api: EngineWorkerApi = {
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const arrow = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
     const { strategy, shardsTotal, shardsPruned, shards, ms, phases } = result;
-    return Comlink.transfer({ arrow, rows: result.table.numRows, strategy, shardsTotal, shardsPruned, shards, ms, phases }, [arrow]);
+    return Comlink.transfer({ arrow, strategy, shardsTotal, shardsPruned, shards, ms, phases }, [arrow]);
   },
 
   peerConnected(peer: string): void {

@@ -19,8 +19,21 @@ export interface SqlToken {
 
 const TWO_CHAR_SYMBOLS = new Set(['<=', '>=', '<>', '!=', '::', '||', '->', '==', '**', '//']);
 
+/** Statements tokenized lately: one query is tokenized by each step (checks, planning, rewriting), and repeated queries are common. */
+const recentTokens = new Map<string, readonly SqlToken[]>();
+const RECENT_STATEMENTS = 64;
+
 /** Splits SQL into tokens, dropping whitespace and comments; throws on an unterminated string or quote. */
-export function tokenizeSql(sql: string): SqlToken[] {
+export function tokenizeSql(sql: string): readonly SqlToken[] {
+  const known = recentTokens.get(sql);
+  if (known) return known;
+  const tokens = tokenize(sql);
+  recentTokens.set(sql, tokens);
+  if (recentTokens.size > RECENT_STATEMENTS) recentTokens.delete(recentTokens.keys().next().value ?? '');
+  return tokens;
+}
+
+function tokenize(sql: string): readonly SqlToken[] {
   const tokens: SqlToken[] = [];
   let depth = 0;
   let at = 0;

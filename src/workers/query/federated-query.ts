@@ -1,4 +1,3 @@
-import { tableFromIPC, type Table } from 'apache-arrow';
 import type { DatasetManifest } from '../../engine/catalog/manifest';
 import { datasetsInQuery } from '../../engine/query/dataset-tables';
 import type { ShardAnswer, SubqueryTask } from '../../engine/query/query-coordinator';
@@ -61,8 +60,11 @@ export interface ShardRun {
 }
 
 export interface FederatedResult {
-  readonly table: Table;
-  /** The result as an Arrow IPC stream. */
+  /**
+   * The result as Arrow IPC (stream or file format: tableFromIPC reads both), as DuckDB wrote
+   * it. Not decoded here: the asking page decodes it anyway, and decoding a one-row result
+   * costs about as much as a small query's own DuckDB call.
+   */
   readonly bytes: Uint8Array;
   /**
    * How it ran: whole on one tab that holds every shard it needs, partial aggregates merged
@@ -166,7 +168,6 @@ export async function runFederatedQuery(sql: string, context: QueryContext, plan
       : await sqlOrQueryError(sql, plans.map((plan) => ({ view: plan.table.name, streams: streamsOf(plan) })));
   const merged = context.now();
   return {
-    table: result.table,
     bytes: result.bytes,
     strategy: plans.length === 1 && only?.plan.kind === 'aggregate' ? 'aggregate' : join ? 'semi-join' : 'gather',
     shardsTotal,
@@ -201,7 +202,7 @@ async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: read
     const elapsedMs = context.now() - started;
     const { bytes } = outcome;
     const runs = tasks.map((task, index): ShardRun => ({ dataset: task.dataset, shard: task.shard, holder: context.self, holderMs: outcome.ms, elapsedMs, attempts: 1, resultBytes: index === 0 ? bytes.length : 0 }));
-    return { table: tableFromIPC(bytes), bytes, strategy: 'whole', shards: runs };
+    return { bytes, strategy: 'whole', shards: runs };
   }
   let answers: readonly ShardAnswer[];
   try {
@@ -215,7 +216,6 @@ async function wholeRun(sql: string, plans: readonly PreparedPlan[], tasks: read
   const answer = answers.find((candidate) => candidate.coveredBy === candidate.shard);
   if (!answer) return undefined;
   return {
-    table: tableFromIPC(answer.bytes),
     bytes: answer.bytes,
     strategy: 'whole',
     shards: tasks.map((task) => shardRun(task.dataset, answers.find((candidate) => candidate.shard === task.shard) as ShardAnswer)),
