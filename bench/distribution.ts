@@ -42,6 +42,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
+  transfers: { bytesServed: number; wireBytesServed: number };
   peers: { id: string; liveness: string }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -130,6 +131,7 @@ try {
   log(`IndexedDB store: write ${(storeBytes / 1e6 / (store.writeMs / 1000)).toFixed(1)} MB/s, read ${(storeBytes / 1e6 / (store.readMs / 1000)).toFixed(1)} MB/s, write+read ${storeRate.toFixed(1)} MB/s`);
 
   const arrowBytes = await call(uploader, (api, rows: number) => api.makeArrow('dataset.arrow', 5, rows), ROWS);
+  const servedBefore = (await snapshot(uploader)).transfers;
   const dropped = performance.now();
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
   const ingested = performance.now();
@@ -143,7 +145,9 @@ try {
   log(`replicated ${(bytes / MiB).toFixed(1)} MiB in ${upload.shards} shards (${(arrowBytes / MiB).toFixed(1)} MiB Arrow file) at R=${R}: ${replicateS.toFixed(2)} s from drop (ingest ${((ingested - dropped) / 1000).toFixed(2)} s)`);
   // What crossed the mesh (the uploader sends every copy of a new shard it does not keep) and how fast, after the ingest.
   const sent = dataset?.bytesSent ?? 0;
-  log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB: ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
+  const servedAfter = (await snapshot(uploader)).transfers;
+  const wireShare = (servedAfter.wireBytesServed - servedBefore.wireBytesServed) / Math.max(1, servedAfter.bytesServed - servedBefore.bytesServed);
+  log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB (${(sent * wireShare / 1e6).toFixed(1)} MB on the wire, deflated): ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
   await measureRaw();
 
   // Let placement settle, then close the tab holding the most bytes.
@@ -179,6 +183,7 @@ try {
       replicate_s: Number(replicateS.toFixed(2)),
       replicate_bound_s: Number(replicateBoundS.toFixed(2)),
       replicate_ratio: Number((replicateS / replicateBoundS).toFixed(3)),
+      replicate_wire_share: Number(wireShare.toFixed(3)),
       store_mb_s: Number(storeRate.toFixed(1)),
       store_over_channel: Number((storeRate / raw).toFixed(2)),
       csv_bytes: csvBytes,

@@ -30,13 +30,14 @@ export interface EngineSnapshot {
   readonly messagesRejected: number;
   /** Copies this tab has received and stored since it started (transfer traffic). */
   readonly copiesStored: number;
-  /** Pieces pulled and bytes served since the tab started, and shards being pulled now. */
+  /** Pieces pulled and bytes served (plain, and as sent: pieces go deflated when that shrinks them) since the tab started, and shards being pulled now. */
   readonly transfers: {
     readonly piecesReceived: number;
     readonly bytesReceived: number;
     readonly piecesRejected: number;
     readonly resumed: number;
     readonly bytesServed: number;
+    readonly wireBytesServed: number;
     readonly downloading: number;
   };
 }

@@ -455,10 +455,10 @@ export class EngineNode {
   }
 
   /** What this node's transfers have done: pieces pulled in, bytes served out. */
-  transferCounters(): DownloadCounters & { bytesServed: number } {
+  transferCounters(): DownloadCounters & { bytesServed: number; wireBytesServed: number } {
     let bytesServed = 0;
     for (const bytes of this.server.bytesServed.values()) bytesServed += bytes;
-    return { ...this.downloads.counters, bytesServed };
+    return { ...this.downloads.counters, bytesServed, wireBytesServed: this.server.wireBytesServed };
   }
 
   private knownShards(): Set<string> {

@@ -13,7 +13,7 @@ describe('wire messages', () => {
       { type: 'pieces', shard: id, ok: true, reason: '', size: PIECE_BYTES + 1, hashes: [id, id] },
       { type: 'pieces', shard: id, ok: false, reason: 'not held here', size: 0, hashes: [] },
       { type: 'piece-request', shard: id, index: 1 },
-      { type: 'piece', shard: id, index: 1, ok: true, reason: '', bytes: new Uint8Array([1, 2, 3, 250]) },
+      { type: 'piece', shard: id, index: 1, ok: true, reason: '', deflated: true, bytes: new Uint8Array([1, 2, 3, 250]) },
       { type: 'shard-ack', shard: id, ok: false, reason: 'store is full', version: 7 },
       {
         type: 'gossip',
@@ -51,7 +51,7 @@ describe('wire messages', () => {
     expect(() => decodeMessage(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(/exceeds/);
     expect(() => decodeMessage(encodeMessage({ type: 'pieces', shard: id, ok: true, reason: '', size: 3 * PIECE_BYTES, hashes: [id] }))).toThrow(/1 piece hashes/);
     expect(() => decodeMessage(encodeMessage({ type: 'piece-request', shard: id, index: 1.5 }))).toThrow(/integer/);
-    const oversized = encodeMessage({ type: 'piece', shard: id, index: 0, ok: true, reason: '', bytes: new Uint8Array(PIECE_BYTES + 1) });
+    const oversized = encodeMessage({ type: 'piece', shard: id, index: 0, ok: true, reason: '', deflated: false, bytes: new Uint8Array(PIECE_BYTES + 1) });
     expect(() => decodeMessage(oversized)).toThrow(/piece of/);
     const payloadOnRequest = new Uint8Array([...encodeMessage({ type: 'pieces-request', shard: id }), 1]);
     expect(() => decodeMessage(payloadOnRequest)).toThrow(/unexpected payload/);

@@ -9,7 +9,7 @@ import { decodeTaggedFrame, encodeTaggedFrame } from '../tagged-frame';
 // on receipt. Frame: [version u8][header length u32 BE][header JSON][payload bytes]. Piece
 // bytes ride as the raw payload so they are never copied through JSON.
 
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 /** Largest shard: its piece list must fit one header. */
 export const MAX_SHARD_BYTES = 32 * 1024 * 1024;
@@ -53,8 +53,8 @@ export type EngineMessage =
   | { readonly type: 'pieces'; readonly shard: string; readonly ok: boolean; readonly reason: string; readonly size: number; readonly hashes: readonly string[] }
   /** Asks a holder for one piece of a shard. */
   | { readonly type: 'piece-request'; readonly shard: string; readonly index: number }
-  /** One piece's bytes (checked against its hash on receipt), or why not. */
-  | { readonly type: 'piece'; readonly shard: string; readonly index: number; readonly ok: boolean; readonly reason: string; readonly bytes: Uint8Array };
+  /** One piece's bytes, deflated or not (see piece-deflate; checked against its hash once inflated), or why not. */
+  | { readonly type: 'piece'; readonly shard: string; readonly index: number; readonly ok: boolean; readonly reason: string; readonly deflated: boolean; readonly bytes: Uint8Array };
 
 export function encodeMessage(message: EngineMessage): Uint8Array {
   return message.type === 'piece' ? encodeTaggedFrame(WIRE_VERSION, { ...message, bytes: undefined }, message.bytes) : encodeTaggedFrame(WIRE_VERSION, message, new Uint8Array(0));
@@ -104,6 +104,7 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
         index: integer(h.index, 'index'),
         ok: bool(h.ok, 'ok'),
         reason: str(h.reason, 'reason'),
+        deflated: bool(h.deflated, 'deflated'),
         bytes: payload.slice(),
       };
     default:

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PIECE_BYTES, pieceHashes } from '../content-id';
 import type { EngineEffect } from './engine-io';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
+import { SeededRandom } from '../testing/seeded-random';
 import { PieceServer } from './piece-server';
 
 const shard = 'ab'.repeat(32);
@@ -81,5 +82,28 @@ describe('PieceServer', () => {
     const later: EngineEffect[] = [];
     server.onRequest('a', shard, 0, true, 60_001, later);
     expect(later.some((effect) => effect.type === 'read-shard')).toBe(true);
+  });
+
+  it('deflates a piece that shrinks once, however many peers pull it, and sends one that does not as it is', async () => {
+    const random = new SeededRandom(5);
+    // A first piece of small repeating values, a second of random bytes.
+    const tabular = Uint8Array.from({ length: 2 * PIECE_BYTES }, (_, i) => (i < PIECE_BYTES ? i % 7 : random.int(256)));
+    const hashes = await pieceHashes(tabular);
+    const sent: EngineMessage[] = [];
+    const server = new PieceServer((to, message) => {
+      sent.push(message);
+      return { type: 'send', to, bytes: new Uint8Array(0) };
+    });
+    server.prime(shard, tabular, hashes, 0);
+    const effects: EngineEffect[] = [];
+    for (const peer of ['a', 'b']) for (const index of [0, 1]) server.onRequest(peer, shard, index, true, 1, effects);
+    const pieces = sent.filter((message) => message.type === 'piece');
+    expect(pieces.map((piece) => [piece.index, piece.deflated])).toEqual([[0, true], [1, false], [0, true], [1, false]]);
+    // The same deflated bytes went to both peers: made once, kept with the shard.
+    expect(pieces[2]?.bytes).toBe(pieces[0]?.bytes);
+    expect(pieces[0]?.bytes.length).toBeLessThan(PIECE_BYTES / 8);
+    expect(pieces[1]?.bytes).toEqual(tabular.subarray(PIECE_BYTES));
+    expect(server.bytesServed.get(shard)).toBe(4 * PIECE_BYTES);
+    expect(server.wireBytesServed).toBe(2 * (pieces[0]?.bytes.length ?? 0) + 2 * PIECE_BYTES);
   });
 });

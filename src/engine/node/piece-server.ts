@@ -1,4 +1,5 @@
 import { PIECE_BYTES } from '../content-id';
+import { deflatePiece, type WirePiece } from '../piece-deflate';
 import type { EngineEffect } from './engine-io';
 import type { EngineMessage } from './messages';
 
@@ -11,6 +12,10 @@ interface PieceAsk {
 interface ServedShard {
   readonly bytes: Uint8Array;
   readonly hashes: readonly string[];
+  /** Pieces as they go on the wire, made on first request: each is deflated once, however many peers pull it. */
+  readonly wire: (WirePiece | undefined)[];
+  /** Memory the deflated pieces take besides the shard. */
+  deflatedBytes: number;
   usedAt: number;
 }
 
@@ -23,12 +28,15 @@ const IDLE_MS = 15_000;
  * The holding side of shard transfers: answers piece-list and piece requests. A shard is read
  * from the store (verified) once per transfer and kept in a small cache while peers pull its
  * pieces, rather than read again for every piece; requests that arrive during the read wait
- * for it. Bytes served are counted per shard and per peer, for progress and for the sender's
- * transfer timeout (which counts silence, not duration).
+ * for it. Pieces go deflated when that makes them smaller (see piece-deflate). Bytes served
+ * (plain, as the shard has them) are counted per shard, for progress; `wireBytesServed` counts
+ * what went on the wire.
  */
 export class PieceServer {
   /** Bytes served per shard, for the progress of the datasets they belong to. */
   readonly bytesServed = new Map<string, number>();
+  /** Bytes of pieces as sent (deflated or not), over all shards. */
+  wireBytesServed = 0;
   private readonly cache = new Map<string, ServedShard>();
   private readonly waiting = new Map<string, PieceAsk[]>();
 
@@ -55,7 +63,7 @@ export class PieceServer {
   onRead(shard: string, bytes: Uint8Array | undefined, hashes: readonly string[], error: string, now: number, effects: EngineEffect[]): void {
     const queue = this.waiting.get(shard) ?? [];
     this.waiting.delete(shard);
-    const served = bytes ? { bytes, hashes, usedAt: now } : undefined;
+    const served = bytes ? { bytes, hashes, wire: [], deflatedBytes: 0, usedAt: now } : undefined;
     if (served) {
       this.cache.set(shard, served);
       this.evict(now, shard);
@@ -69,7 +77,7 @@ export class PieceServer {
    */
   prime(shard: string, bytes: Uint8Array, hashes: readonly string[], now: number): void {
     if (this.cache.has(shard)) return;
-    this.cache.set(shard, { bytes, hashes, usedAt: now });
+    this.cache.set(shard, { bytes, hashes, wire: [], deflatedBytes: 0, usedAt: now });
     this.evict(now, shard);
   }
 
@@ -89,26 +97,32 @@ export class PieceServer {
       );
       return;
     }
-    const bytes = served?.bytes.subarray(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
-    if (!served || !bytes || index >= served.hashes.length) {
-      effects.push(this.send(to, { type: 'piece', shard, index, ok: false, reason: served ? `no piece ${index}` : error, bytes: new Uint8Array(0) }));
+    if (!served || index >= served.hashes.length) {
+      effects.push(this.send(to, { type: 'piece', shard, index, ok: false, reason: served ? `no piece ${index}` : error, deflated: false, bytes: new Uint8Array(0) }));
       return;
     }
-    this.bytesServed.set(shard, (this.bytesServed.get(shard) ?? 0) + bytes.length);
-    effects.push(this.send(to, { type: 'piece', shard, index, ok: true, reason: '', bytes }));
+    const plain = served.bytes.subarray(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    let wire = served.wire[index];
+    if (!wire) {
+      wire = served.wire[index] = deflatePiece(plain);
+      if (wire.deflated) served.deflatedBytes += wire.bytes.length;
+    }
+    this.bytesServed.set(shard, (this.bytesServed.get(shard) ?? 0) + plain.length);
+    this.wireBytesServed += wire.bytes.length;
+    effects.push(this.send(to, { type: 'piece', shard, index, ok: true, reason: '', deflated: wire.deflated, bytes: wire.bytes }));
   }
 
   /** Drops idle shards, then the least recently used until the cache fits (never `keep`). */
   private evict(now: number, keep: string | undefined): void {
     for (const [shard, served] of this.cache) if (shard !== keep && now - served.usedAt >= IDLE_MS) this.cache.delete(shard);
     let total = 0;
-    for (const served of this.cache.values()) total += served.bytes.length;
+    for (const served of this.cache.values()) total += served.bytes.length + served.deflatedBytes;
     const byAge = [...this.cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt);
     for (const [shard, served] of byAge) {
       if (total <= SERVE_CACHE_BYTES) break;
       if (shard === keep) continue;
       this.cache.delete(shard);
-      total -= served.bytes.length;
+      total -= served.bytes.length + served.deflatedBytes;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { PIECE_BYTES, pieceCount, pieceListBytes } from '../content-id';
+import { inflatePiece } from '../piece-deflate';
 import type { DigestCheck, EngineEffect } from './engine-io';
 import type { EngineMessage } from './messages';
 
@@ -111,15 +112,17 @@ export class ShardDownloads {
     });
   }
 
-  /** A holder sent a piece: check its size, then its hash. */
+  /** A holder sent a piece: inflate it if it came deflated, check its size, then its hash. */
   onPiece(from: string, message: Extract<EngineMessage, { type: 'piece' }>, now: number, effects: EngineEffect[]): void {
     const download = this.downloads.get(message.shard);
     const expected = download?.hashes?.[message.index];
     if (!download || expected === undefined || download.asked.get(message.index) !== from) return;
     if (!message.ok) return this.giveUp(download, `${from}: ${message.reason}`, now, effects);
     const length = Math.min(PIECE_BYTES, download.size - message.index * PIECE_BYTES);
-    if (message.bytes.length !== length) return this.reject(download, from, `sent ${message.bytes.length} bytes for a ${length}-byte piece`, now, effects);
-    effects.push({ type: 'check-digest', check: { kind: 'piece', shard: message.shard, from, index: message.index }, expected, bytes: message.bytes });
+    const bytes = message.deflated ? inflatePiece(message.bytes, length) : message.bytes;
+    if (!bytes) return this.reject(download, from, `sent piece ${message.index} deflated into something other than ${length} bytes`, now, effects);
+    if (bytes.length !== length) return this.reject(download, from, `sent ${bytes.length} bytes for a ${length}-byte piece`, now, effects);
+    effects.push({ type: 'check-digest', check: { kind: 'piece', shard: message.shard, from, index: message.index }, expected, bytes });
   }
 
   /** A hash check this module asked for came back. */
