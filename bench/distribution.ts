@@ -8,6 +8,7 @@
 //    reading the same file alone in the same page (interleaved reps, medians);
 //  - context for replicate (not a target): the raw rate from the uploader to all 4 other tabs at
 //    once (one raw channel each, after an untimed warm-up), the best a fan-out could do here;
+//    what the copies took on the wire (pieces go deflated) and how busy the cores were;
 //  - repair: close the tab holding the most bytes S, time until the survivors hold R copies
 //    again, against grace + 1.5 x S / raw rate ("grace" = the whole wait before repair may
 //    start: failure detection, suspect + dead, plus the repair grace).
@@ -15,6 +16,7 @@
 import type { Page } from '@playwright/test';
 import { defaultEngineSettings } from '../src/engine/node/engine-settings';
 import { callIn, median, MiB, openBenchPage, startBrowserBench } from './browser-bench';
+import { busyShare, sampleCpu, threadMs } from './cpu-usage';
 
 const PORT = 4391;
 const TABS = 5;
@@ -132,6 +134,7 @@ try {
 
   const arrowBytes = await call(uploader, (api, rows: number) => api.makeArrow('dataset.arrow', 5, rows), ROWS);
   const servedBefore = (await snapshot(uploader)).transfers;
+  const cpuBefore = sampleCpu();
   const dropped = performance.now();
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
   const ingested = performance.now();
@@ -141,6 +144,12 @@ try {
     return dataset !== undefined && dataset.atTarget === dataset.shards && dataset.replicasConfirmed === dataset.shards * R;
   });
   const replicateS = (performance.now() - dropped) / 1000;
+  const cpuAfter = sampleCpu();
+  const busy = cpuBefore && cpuAfter ? busyShare(cpuBefore, cpuAfter) : undefined;
+  if (cpuBefore && cpuAfter) {
+    log(`CPU during replication: ${((busy ?? 0) * 100).toFixed(0)}% of the cores busy; by Chromium thread kind:`);
+    for (const [kind, ms] of threadMs(cpuBefore, cpuAfter).slice(0, 8)) log(`  ${kind}: ${ms.toFixed(0)} ms`);
+  }
   const bytes = dataset?.bytes ?? 0;
   log(`replicated ${(bytes / MiB).toFixed(1)} MiB in ${upload.shards} shards (${(arrowBytes / MiB).toFixed(1)} MiB Arrow file) at R=${R}: ${replicateS.toFixed(2)} s from drop (ingest ${((ingested - dropped) / 1000).toFixed(2)} s)`);
   // What crossed the mesh (the uploader sends every copy of a new shard it does not keep) and how fast, after the ingest.
@@ -184,6 +193,7 @@ try {
       replicate_bound_s: Number(replicateBoundS.toFixed(2)),
       replicate_ratio: Number((replicateS / replicateBoundS).toFixed(3)),
       replicate_wire_share: Number(wireShare.toFixed(3)),
+      replicate_cpu_busy: busy === undefined ? null : Number(busy.toFixed(2)),
       store_mb_s: Number(storeRate.toFixed(1)),
       store_over_channel: Number((storeRate / raw).toFixed(2)),
       csv_bytes: csvBytes,

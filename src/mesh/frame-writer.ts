@@ -20,10 +20,20 @@ export class FrameWriter {
     return next;
   }
 
-  /** The header, then the payload in pieces, without copying the payload. */
+  /**
+   * The header with the payload's first piece, then the rest in pieces, uncopied. The header
+   * shares a message with the payload's start: every data channel message costs the sender,
+   * the network service and the receiver about as much as tens of KiB of bytes, and most
+   * frames (requests, deflated pieces) are one piece or less.
+   */
   private async writeNow(payload: Uint8Array): Promise<void> {
-    await this.sendPiece(frameHeader(payload.byteLength));
-    for (let offset = 0; offset < payload.byteLength; offset += PIECE_BYTES) {
+    const header = frameHeader(payload.byteLength);
+    const firstBytes = Math.min(payload.byteLength, PIECE_BYTES - header.byteLength);
+    const first = new Uint8Array(header.byteLength + firstBytes);
+    first.set(header, 0);
+    first.set(payload.subarray(0, firstBytes), header.byteLength);
+    await this.sendPiece(first);
+    for (let offset = firstBytes; offset < payload.byteLength; offset += PIECE_BYTES) {
       await this.sendPiece(payload.subarray(offset, offset + PIECE_BYTES));
     }
   }
