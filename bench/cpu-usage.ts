@@ -42,13 +42,7 @@ function chromiumThreads(): Map<string, number> {
     if (!command.includes('chromium')) continue;
     const type = /--type=([a-z-]+)/.exec(command)?.[1] ?? 'browser';
     const service = /--utility-sub-type=([\w.]+)/.exec(command)?.[1]?.split('.').pop();
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
+    for (const tid of listOrEmpty(`/proc/${pid}/task`)) {
       const stat = readOrEmpty(`/proc/${pid}/task/${tid}/stat`);
       if (!stat) continue;
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
@@ -58,6 +52,14 @@ function chromiumThreads(): Map<string, number> {
     }
   }
   return ticksByKind;
+}
+
+function listOrEmpty(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
 
 function readOrEmpty(path: string): string {
