@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { duckDb } from './duckdb-instance';
-import { recordEnd } from './record-boundaries';
+import { prefixEnd, recordEnd } from './record-boundaries';
 import { UnreadableDatasetError } from './unreadable-dataset-error';
 
 const DOUBLE_QUOTE = 34;
@@ -10,13 +10,15 @@ let registered = 0;
 
 /** CSV is read in parts of this many bytes: few enough queries that DuckDB's per-query cost stays small. */
 export const CSV_PART_BYTES = 8 * 1024 * 1024;
+/** Rows DuckDB's sniffer samples (its `sample_size` default): the sniffed prefix holds more. */
+const SNIFF_SAMPLE_ROWS = 20_480;
 /** Parts handed to DuckDB before the caller takes them (each costs its CSV bytes and its rows in memory). */
 const PARTS_AHEAD = 2;
 
 /**
- * Reads CSV/TSV with DuckDB-Wasm in parts. The file is sniffed once (DuckDB's own `sniff_csv`:
- * dialect and column types), cut at record boundaries, and each part is read with exactly the
- * sniffed settings, so every part has the same schema. DuckDB parses the next parts in its own
+ * Reads CSV/TSV with DuckDB-Wasm in parts. The file's start is sniffed once (DuckDB's own
+ * `sniff_csv`: dialect and column types), the file cut at record boundaries, and each part is
+ * read with exactly the sniffed settings, so every part has the same schema. DuckDB parses the next parts in its own
  * worker while the caller shards, hashes and stores this one, so reading and staging overlap.
  * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
  * as one part.
@@ -24,8 +26,13 @@ const PARTS_AHEAD = 2;
 export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): AsyncGenerator<Table> {
   const db = await duckDb();
   const name = `upload-${registered++}.csv`;
+  // The sniffer reads only the file's first rows (its sample): it gets the first part, which
+  // holds at least that many, and DuckDB never copies the whole file. Cut as a '"'-quoted
+  // file is cut, DuckDB's default; any other quoting is found below and read whole.
+  const likelyQuote = bytes.indexOf(DOUBLE_QUOTE) < 0 ? undefined : DOUBLE_QUOTE;
+  const sniffEnd = prefixEnd(bytes, CSV_PART_BYTES / 2, SNIFF_SAMPLE_ROWS + 1, likelyQuote);
   // DuckDB takes the buffer over; keep the caller's bytes intact.
-  await db.registerFileBuffer(name, bytes.slice());
+  await db.registerFileBuffer(name, bytes.slice(0, sniffEnd));
   const connection = await db.connect();
   const options = delimiter ? `, delim = '${delimiter}'` : '';
   const queued: Promise<Table>[] = [];
@@ -37,21 +44,24 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
     const escape = String(sniffed?.Escape ?? '');
     const cuttable = prompt.includes(`read_csv('${name}'`) && (none(quote) || (quote === '"' && (none(escape) || escape === '"')));
     if (!cuttable) {
+      await db.dropFile(name);
+      await db.registerFileBuffer(name, bytes.slice());
       const whole = await readPartQuery(connection, `SELECT * FROM read_csv_auto('${name}'${options})`);
       // The sniffer names a file with no usable header and one text column `column0`: that is not a table.
       if (whole.numCols === 1 && whole.schema.fields[0]?.name === 'column0' && whole.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
       yield whole;
       return;
     }
-    await db.dropFile(name);
-    const quoteByte = none(quote) || bytes.indexOf(DOUBLE_QUOTE) < 0 ? undefined : DOUBLE_QUOTE;
+    const quoteByte = none(quote) ? undefined : likelyQuote;
     /**
      * Hands a part to DuckDB and starts its query; resolves once the query is under way (so
-     * DuckDB parses while the caller works), with the promise of the part's rows.
+     * DuckDB parses while the caller works), with the promise of the part's rows. The first
+     * part may already be registered: the one the sniffer read.
      */
     const startPart = async (start: number, end: number): Promise<{ rows: Promise<Table> }> => {
-      const partName = `${name}-${start}`;
-      await db.registerFileBuffer(partName, bytes.slice(start, end));
+      const sniffedPart = start === 0 && end === sniffEnd;
+      const partName = sniffedPart ? name : `${name}-${start}`;
+      if (!sniffedPart) await db.registerFileBuffer(partName, bytes.slice(start, end));
       // Only the first part has the header and the rows the sniffer skips.
       let query = prompt.replace(`read_csv('${name}'`, `read_csv('${partName}'`);
       if (start > 0) query = query.replace('header=true', 'header=false').replace(/\bskip=\d+/, 'skip=0');
@@ -60,9 +70,11 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
       rows.catch(() => undefined);
       return { rows };
     };
-    // A smaller first part starts the pipeline sooner. Parts are queued in DuckDB's worker ahead
-    // of the caller, so it never idles while the caller is busy with a part it finished earlier.
-    let end = recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
+    // The first part is the sniffed one (unless the file turned out unquoted, with stray
+    // quotes: then its cut differs). Parts are queued in DuckDB's worker ahead of the caller,
+    // so it never idles while the caller is busy with a part it finished earlier.
+    let end = quoteByte === likelyQuote ? sniffEnd : recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
+    if (end !== sniffEnd) await db.dropFile(name);
     queued.push((await startPart(0, end)).rows);
     for (;;) {
       while (queued.length < PARTS_AHEAD && end < bytes.length) {

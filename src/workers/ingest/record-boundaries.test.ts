@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../engine/testing/seeded-random';
-import { recordEnd } from './record-boundaries';
+import { prefixEnd, recordEnd } from './record-boundaries';
 
 /** Every cut recordEnd makes through a file, parts of at least `partBytes`. */
 function recordBoundaries(bytes: Uint8Array, partBytes: number, quote: number | undefined): number[] {
@@ -64,5 +64,19 @@ describe('recordEnd', () => {
     const text = '1\n2\n3\n4\n';
     expect(recordBoundaries(encode(text), 2, undefined)).toEqual([2, 4, 6]);
     expect(recordBoundaries(encode(text), 100, QUOTE)).toEqual([]);
+  });
+});
+
+describe('prefixEnd', () => {
+  it('ends after enough whole records and enough bytes, at a record boundary, or at the end', () => {
+    const text = 'h\n1,"a\nb"\n2,c\n3,"d\ne\nf"\n4,g\n';
+    const bytes = encode(text);
+    const ends = records(text).reduce<number[]>((out, record) => [...out, (out.at(-1) ?? 0) + record.length], []);
+    // Quoted newlines do not end a record.
+    expect(prefixEnd(bytes, 1, 3, QUOTE)).toBe(ends[2]);
+    expect(prefixEnd(bytes, ends[3] ?? 0, 1, QUOTE)).toBe(ends[3]);
+    expect(prefixEnd(bytes, (ends[3] ?? 0) + 1, 2, QUOTE)).toBe(ends[4]);
+    expect(prefixEnd(bytes, 1, 99, QUOTE)).toBe(bytes.length);
+    expect(prefixEnd(encode('a\nb\nc'), 1, 2, undefined)).toBe(4);
   });
 });

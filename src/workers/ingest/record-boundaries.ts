@@ -21,3 +21,10 @@ export function recordEnd(bytes: Uint8Array, start: number, minBytes: number, qu
   }
   return bytes.length;
 }
+
+/** Where a prefix of a delimited file ends that holds at least `minRecords` whole records and at least `minBytes` (or the whole file), cut as recordEnd cuts. */
+export function prefixEnd(bytes: Uint8Array, minBytes: number, minRecords: number, quote: number | undefined): number {
+  let end = 0;
+  for (let records = 0; records < minRecords && end < bytes.length; records++) end = recordEnd(bytes, end, 1, quote);
+  return end >= minBytes || end >= bytes.length ? end : recordEnd(bytes, end, minBytes - end, quote);
+}
