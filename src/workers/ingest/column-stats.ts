@@ -39,11 +39,19 @@ export function codePointLess(a: string, b: string): boolean {
   return a.length < b.length;
 }
 
-function isValid(data: Data, i: number): boolean {
+/**
+ * A chunk's validity bits, or undefined when every value is valid. Loops test `nullAt` only
+ * with bits in hand: most chunks have no nulls, and the bitmap's getters cost more per row
+ * than the comparisons they guard.
+ */
+function validityOf(data: Data): { readonly bitmap: Uint8Array; readonly offset: number } | undefined {
   const bitmap = data.nullBitmap;
-  if (data.nullCount === 0 || !bitmap || bitmap.length === 0) return true;
-  const bit = data.offset + i;
-  return ((bitmap[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0;
+  return data.nullCount === 0 || !bitmap || bitmap.length === 0 ? undefined : { bitmap, offset: data.offset };
+}
+
+function nullAt(validity: { readonly bitmap: Uint8Array; readonly offset: number }, i: number): boolean {
+  const bit = validity.offset + i;
+  return ((validity.bitmap[bit >> 3] ?? 0) & (1 << (bit & 7))) === 0;
 }
 
 /**
@@ -53,27 +61,26 @@ function isValid(data: Data, i: number): boolean {
 function int64Extremes(data: Data, values: BigInt64Array | BigUint64Array): { minAt: number; maxAt: number; nulls: number } {
   const halves = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
   // Little-endian: the low half first. The high half is signed for signed ints; the low is unsigned.
-  const signed = values instanceof BigInt64Array;
-  const high = (i: number): number => (signed ? (halves[2 * i + 1] ?? 0) : (halves[2 * i + 1] ?? 0) >>> 0);
-  const low = (i: number): number => (halves[2 * i] ?? 0) >>> 0;
+  const unsigned = values instanceof BigUint64Array;
+  const validity = validityOf(data);
   let minAt = -1;
   let maxAt = -1;
+  let [minHigh, minLow, maxHigh, maxLow] = [0, 0, 0, 0];
   let nulls = 0;
   for (let i = 0; i < data.length; i++) {
-    if (!isValid(data, i)) {
+    if (validity && nullAt(validity, i)) {
       nulls++;
       continue;
     }
+    const signedHigh = halves[2 * i + 1] ?? 0;
+    const high = unsigned ? signedHigh >>> 0 : signedHigh;
+    const low = (halves[2 * i] ?? 0) >>> 0;
     if (minAt < 0) {
-      minAt = maxAt = i;
+      [minAt, maxAt, minHigh, minLow, maxHigh, maxLow] = [i, i, high, low, high, low];
       continue;
     }
-    const h = high(i);
-    const l = low(i);
-    const minHigh = high(minAt);
-    if (h < minHigh || (h === minHigh && l < low(minAt))) minAt = i;
-    const maxHigh = high(maxAt);
-    if (h > maxHigh || (h === maxHigh && l > low(maxAt))) maxAt = i;
+    if (high < minHigh || (high === minHigh && low < minLow)) [minAt, minHigh, minLow] = [i, high, low];
+    if (high > maxHigh || (high === maxHigh && low > maxLow)) [maxAt, maxHigh, maxLow] = [i, high, low];
   }
   return { minAt, maxAt, nulls };
 }
@@ -94,17 +101,25 @@ function numericStats(vector: Vector): ColumnStats {
       if (max === undefined || high > max) max = high;
       continue;
     }
-    const values = data.values as ArrayLike<number | bigint>;
+    // NaN fails every comparison, so it is never taken; a chunk of only NaN leaves low > high.
+    const values = data.values as ArrayLike<number>;
+    const validity = validityOf(data);
+    let low = Infinity;
+    let high = -Infinity;
+    let seen = false;
     for (let i = 0; i < data.length; i++) {
-      if (!isValid(data, i)) {
+      if (validity && nullAt(validity, i)) {
         nulls++;
         continue;
       }
-      const value = values[i] as number | bigint;
-      if (value !== value) continue; // NaN has no place in an order
-      if (min === undefined || value < min) min = value;
-      if (max === undefined || value > max) max = value;
+      const value = values[i] ?? Number.NaN;
+      if (value < low) low = value;
+      if (value > high) high = value;
+      seen ||= value === value;
     }
+    if (!seen) continue;
+    if (min === undefined || low < min) min = low;
+    if (max === undefined || high > max) max = high;
   }
   return { min: comparable(min) ?? null, max: comparable(max) ?? null, nulls };
 }
@@ -133,8 +148,9 @@ function utf8Stats(vector: Vector): ColumnStats {
     // First bytes (-1 for the empty string) decide most comparisons without a loop.
     let minFirst = 0;
     let maxFirst = 0;
+    const validity = validityOf(data);
     for (let i = 0; i < data.length; i++) {
-      if (!isValid(data, i)) {
+      if (validity && nullAt(validity, i)) {
         nulls++;
         continue;
       }
@@ -226,8 +242,9 @@ function temporalStats(vector: Vector): ColumnStats {
       offset += data.length;
       continue;
     }
+    const validity = validityOf(data);
     for (let i = 0; i < data.length; i++) {
-      if (!isValid(data, i)) {
+      if (validity && nullAt(validity, i)) {
         nulls++;
         continue;
       }
