@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { duckDb } from './duckdb-instance';
+import { decodeRememberingBytes } from './encoded-batches';
 import { prefixEnd, recordEnd } from './record-boundaries';
 import { UnreadableDatasetError } from './unreadable-dataset-error';
 
@@ -93,6 +94,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   }
 }
 
+/** A part's rows, decoded from DuckDB's IPC bytes, which shards of whole batches then reuse (see encoded-batches). */
 async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<Table> {
-  return (await connection.query(query)) as unknown as Table;
+  return decodeRememberingBytes(await connection.useUnsafe((db, id) => db.runQuery(id, query)));
 }

@@ -1,7 +1,8 @@
-import { DateDay, Table, tableFromArrays, tableFromIPC, TimestampMicrosecond, vectorFromArray, type Vector } from 'apache-arrow';
+import { DateDay, Table, tableFromArrays, tableFromIPC, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../engine/testing/seeded-random';
 import { codePointLess, columnStats, genericColumnStats } from './column-stats';
+import { decodeRememberingBytes, streamOfDecodedBatches } from './encoded-batches';
 import { shardTable, type TableShard } from './shard-table';
 
 function sampleTable(rows: number, seed: number) {
@@ -125,5 +126,30 @@ describe('shardTable over many small batches', () => {
     const shards = [...shardTable(table, target)];
     expectShardsCoverInOrder(shards, whole.numRows, target);
     for (const shard of shards.slice(0, -1)) expect(shard.rows % 2048, 'a shard of whole 2048-row batches').toBe(0);
+  });
+
+  it('lays out shards of batches decoded from IPC bytes from those bytes, carried rows included', () => {
+    const whole = sampleTable(40_000, 11);
+    const plain = new Table({ id: whole.getChild('id') as Vector, name: vectorFromArray(whole.getChild('name')?.toArray() as unknown as string[], new Utf8()) });
+    const batches = [];
+    for (let row = 0; row < plain.numRows; row += 2048) batches.push(...plain.slice(row, row + 2048).batches);
+    // Two parts, as DuckDB hands them over: each its own IPC bytes; the first part's tail is carried into the second.
+    const cut = 9 * 2048;
+    const [first, second] = [new Table(batches.slice(0, 9)), new Table(batches.slice(9))].map((part) => decodeRememberingBytes(tableToIPC(part, 'stream')));
+    if (!first || !second) throw new Error('two parts expected');
+    const target = 128 * 1024;
+    const cutter = shardTable(first, target, true);
+    const shards: TableShard[] = [];
+    let next = cutter.next();
+    for (; !next.done; next = cutter.next()) shards.push(next.value);
+    const carried = first.slice(next.value);
+    for (const shard of shardTable(carried.concat(second), target)) shards.push({ ...shard, firstRow: shard.firstRow + next.value });
+    expectShardsCoverInOrder(shards, plain.numRows, target);
+    expect(next.value).toBeLessThan(cut);
+    // Carried batches and the next part's batches are still known by the bytes they came from.
+    expect(streamOfDecodedBatches([...carried.batches, ...second.batches.slice(0, 2)])).toBeInstanceOf(Uint8Array);
+    expect(streamOfDecodedBatches(plain.slice(0, 4096).batches)).toBeUndefined();
+    const names = shards.flatMap((shard) => Array.from({ length: shard.rows }, (_, i) => String(tableFromIPC(shard.bytes).getChild('name')?.get(i))));
+    expect(names).toEqual(Array.from(plain.getChild('name')?.toArray() as unknown as string[]));
   });
 });

@@ -1,6 +1,7 @@
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { ColumnStats } from '../../engine/catalog/manifest';
 import { columnStats } from './column-stats';
+import { streamOfDecodedBatches } from './encoded-batches';
 
 /** One shard cut from a table, before it gets its content id. */
 export interface TableShard {
@@ -30,7 +31,8 @@ export function* shardTable(table: Table, targetBytes: number, holdBackTail = fa
   function* flush(): Generator<TableShard> {
     if (group.length === 0) return;
     const rows = new Table(group);
-    yield { bytes: tableToIPC(rows, 'stream'), rows: rows.numRows, firstRow, stats: columnStats(rows) };
+    // Batches DuckDB just encoded are laid out again as they are; others are encoded.
+    yield { bytes: streamOfDecodedBatches(group) ?? tableToIPC(rows, 'stream'), rows: rows.numRows, firstRow, stats: columnStats(rows) };
     firstRow += rows.numRows;
     group = [];
     groupBytes = 0;
