@@ -33,7 +33,9 @@ export interface IngestRequest {
 export async function ingestDataset(request: IngestRequest, store: ShardStore): Promise<DatasetManifest> {
   // Shards come out at up to 1.5x the target, and a shard must fit one transfer.
   if (request.shardBytes > MAX_SHARD_BYTES / 2) throw new RangeError(`shard target ${formatBytes(request.shardBytes)} exceeds ${formatBytes(MAX_SHARD_BYTES / 2)}`);
-  const existing = new Set((await store.list()).map((shard) => shard.id));
+  // Shards the store already has (a re-upload adds nothing twice), read while DuckDB starts on the file.
+  const existing = store.list().then((stored) => new Set(stored.map((shard) => shard.id)));
+  existing.catch(() => undefined);
   const added: string[] = [];
   const writes: Promise<void>[] = [];
   try {
@@ -57,7 +59,7 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
       }
       const id = await identify(piece.bytes);
       shards.push({ id, bytes: piece.bytes.byteLength, rows: piece.rows, firstRow: rows + piece.firstRow, stats: piece.stats });
-      if (existing.has(id) || added.includes(id)) return;
+      if ((await existing).has(id) || added.includes(id)) return;
       added.push(id);
       if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
       writes.push(store.put(id, piece.bytes));
