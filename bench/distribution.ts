@@ -8,7 +8,9 @@
 //    reading the same file alone in the same page (interleaved reps, medians);
 //  - context for replicate (not a target): the raw rate from the uploader to all 4 other tabs at
 //    once (one raw channel each, after an untimed warm-up), the best a fan-out could do here;
-//    what the copies took on the wire (pieces go deflated) and how busy the cores were;
+//    what the copies took on the wire (pieces go deflated) and how busy the cores were; and,
+//    after the repair, among the 4 survivors, the same replication for a table that does not
+//    deflate (random numbers), against the same kind of bound;
 //  - repair: close the tab holding the most bytes S, time until the survivors hold R copies
 //    again, against grace + 1.5 x S / raw rate ("grace" = the whole wait before repair may
 //    start: failure detection, suspect + dead, plus the repair grace).
@@ -56,6 +58,7 @@ interface DistributionBench {
   rawGoodput(peer: string, total: number): Promise<number>;
   makeCsv(name: string, seed: number, rows: number): number;
   makeArrow(name: string, seed: number, rows: number): number;
+  makeIncompressibleArrow(name: string, seed: number, rows: number): number;
   readAlone(name: string): Promise<number>;
   ingest(name: string): Promise<{ ms: number; id: string; shards: number; rows: number }>;
   storeThroughput(count: number, size: number, concurrency: number): Promise<{ writeMs: number; readMs: number }>;
@@ -175,6 +178,23 @@ try {
 
   const raw = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;
   const rawBytesPerS = raw * 1e6;
+
+  // Context: the same replication for a table that does not deflate, among the 4 survivors.
+  const [plainUploader] = survivors as [Page];
+  await call(plainUploader, (api, rows: number) => api.makeIncompressibleArrow('random.arrow', 6, rows), ROWS);
+  const plainBefore = (await snapshot(plainUploader)).transfers;
+  const plainDropped = performance.now();
+  const plainUpload = await call(plainUploader, (api) => api.ingest('random.arrow'));
+  let plainDataset: DatasetView | undefined;
+  await until('every shard of the incompressible table at R', 600_000, async () => {
+    plainDataset = (await snapshot(plainUploader)).datasets.find((candidate) => candidate.id === plainUpload.id);
+    return plainDataset !== undefined && plainDataset.atTarget === plainDataset.shards && plainDataset.replicasConfirmed === plainDataset.shards * R;
+  });
+  const plainS = (performance.now() - plainDropped) / 1000;
+  const plainAfter = (await snapshot(plainUploader)).transfers;
+  const plainWireShare = (plainAfter.wireBytesServed - plainBefore.wireBytesServed) / Math.max(1, plainAfter.bytesServed - plainBefore.bytesServed);
+  const plainBoundS = ((plainDataset?.bytes ?? 0) * R) / rawBytesPerS;
+  log(`incompressible table, 4 tabs: ${((plainDataset?.bytes ?? 0) / MiB).toFixed(1)} MiB at R=${R} in ${plainS.toFixed(2)} s (bound ${plainBoundS.toFixed(2)} s), ${(plainWireShare * 100).toFixed(0)}% of its bytes on the wire`);
   const replicateBoundS = (bytes * R) / rawBytesPerS;
   const repairBoundS = GRACE_S + (1.5 * victimBytes) / rawBytesPerS;
   log(`repair: tab holding ${(victimBytes / MiB).toFixed(1)} MiB closed, survivors back at R after ${repairS.toFixed(2)} s (bound ${repairBoundS.toFixed(2)} s)`);
@@ -194,6 +214,8 @@ try {
       replicate_ratio: Number((replicateS / replicateBoundS).toFixed(3)),
       replicate_wire_share: Number(wireShare.toFixed(3)),
       replicate_cpu_busy: busy === undefined ? null : Number(busy.toFixed(2)),
+      replicate_incompressible_ratio: Number((plainS / plainBoundS).toFixed(3)),
+      replicate_incompressible_wire_share: Number(plainWireShare.toFixed(3)),
       store_mb_s: Number(storeRate.toFixed(1)),
       store_over_channel: Number((storeRate / raw).toFixed(2)),
       csv_bytes: csvBytes,

@@ -54,6 +54,21 @@ const api = {
     files.set(name, bytes);
     return bytes.length;
   },
+  /**
+   * Makes an Arrow IPC file that does not deflate (random full-precision floats and random
+   * integers: what a table of measurements with no repeats looks like); returns its size.
+   */
+  makeIncompressibleArrow(name: string, seed: number, rows: number): number {
+    const random = new SeededRandom(seed);
+    const table = tableFromArrays({
+      x: Float64Array.from({ length: rows }, () => random.next()),
+      y: Float64Array.from({ length: rows }, () => random.next() * 1e9),
+      n: Int32Array.from({ length: rows }, () => random.int(2 ** 31)),
+    });
+    const bytes = tableToIPC(table, 'file');
+    files.set(name, bytes);
+    return bytes.length;
+  },
   /** The baseline: DuckDB-Wasm reading the CSV file alone into one Arrow table, as a plain DuckDB user would; ms. */
   async readAlone(name: string): Promise<number> {
     const bytes = fileBytes(name).slice();
