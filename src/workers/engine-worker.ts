@@ -43,6 +43,15 @@ function fetchShard(shard: string): Promise<Uint8Array> {
   driver?.step({ type: 'fetch-shard', now: clock.now(), request, shard });
   return result;
 }
+/**
+ * A buffer holding exactly these bytes, to transfer to the page: their own when they fill it
+ * (frames and results are made fresh, and nothing here uses them once sent), else a copy.
+ */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+}
+
 /** Events that arrived while the store was opening; replayed in order once the engine runs. */
 let waiting: (() => void)[] | undefined = [];
 
@@ -104,7 +113,7 @@ const api: EngineWorkerApi = {
       store: withDeleteHook(shards, (shard) => tables.forget(shard)),
       manifests,
       send: async (to, bytes) => {
-        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        const buffer = ownBuffer(bytes);
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
       schedule: (delayMs, run) => {
@@ -117,7 +126,7 @@ const api: EngineWorkerApi = {
     queries = new QueryService({
       self: options.id,
       send: (to, bytes) => {
-        const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        const buffer = ownBuffer(bytes);
         outbox(to, Comlink.transfer(buffer, [buffer]));
       },
       shards: { holds: (shard) => node.holdsCopy(shard) || tables.has(shard), withTables: (shards, use) => tables.withTables(shards, use), vectorScorer: () => scorer },
@@ -144,10 +153,7 @@ const api: EngineWorkerApi = {
 
   async query(sql: string, options?: QueryOptions) {
     const result = await runFederatedQuery(sql, queryContext(), options?.plan ?? 'auto');
-    // The result's own buffer goes as it is (nothing here uses it afterwards); a view into a larger one is copied out.
-    const { bytes } = result;
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const arrow = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+    const arrow = ownBuffer(result.bytes);
     const { strategy, shardsTotal, shardsPruned, shards, ms, phases } = result;
     return Comlink.transfer({ arrow, strategy, shardsTotal, shardsPruned, shards, ms, phases }, [arrow]);
   },

@@ -105,7 +105,8 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
         ok: bool(h.ok, 'ok'),
         reason: str(h.reason, 'reason'),
         deflated: bool(h.deflated, 'deflated'),
-        bytes: payload.slice(),
+        // Plain bytes are kept, so they are copied out of the frame; deflated ones are inflated into a buffer of their own at once.
+        bytes: h.deflated === true ? payload : payload.slice(),
       };
     default:
       throw new InvalidMessageError(`unknown message type ${JSON.stringify(h.type)}`);
