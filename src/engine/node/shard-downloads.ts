@@ -19,7 +19,7 @@ export interface DownloadSettings {
  * 8 pieces in flight: pieces travel deflated (tables: about a third of 256 KiB each), and a
  * repair's few transfers are bound by the round trip through both tabs' pages and workers, not
  * by the link (distribution bench: repair within its bound in 7 of 9 runs at 8 once messages
- * were coalesced, 4 of 9 at 4).
+ * were coalesced, 4 of 10 at 4).
  */
 export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, keepPartialMs: 60_000 };
 
