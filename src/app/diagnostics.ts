@@ -6,6 +6,7 @@ import { runMeshContract } from '../engine/testing/mesh-contract';
 import { runManifestStoreContract } from '../engine/testing/manifest-store-contract';
 import { runShardStoreContract } from '../engine/testing/shard-store-contract';
 import { generateKeyPair } from '@libp2p/crypto/keys';
+import { contentId } from '../engine/content-id';
 import { Libp2pMesh } from '../mesh/libp2p-mesh';
 import { IndexedDbManifestStore } from '../workers/indexeddb-manifest-store';
 import { IndexedDbShardStore } from '../workers/indexeddb-shard-store';
@@ -51,6 +52,35 @@ if (only === '' || only === 'store') {
     },
     harness,
   );
+  // Not in the contract (no other store has a past format): shards stored as plain bytes,
+  // before the store kept Blobs, still read, and a corrupt one is still caught.
+  harness.it('IndexedDbShardStore › reads shards that earlier versions stored as bytes', async () => {
+    const name = `tabswarm-diagnostics-${Date.now()}-${databases++}`;
+    const database = await openNodeDatabase(name);
+    try {
+      const bytes = crypto.getRandomValues(new Uint8Array(60_000));
+      const id = await contentId(bytes);
+      const corrupt = bytes.slice();
+      corrupt[7] = (corrupt[7] ?? 0) ^ 1;
+      const otherId = await contentId(crypto.getRandomValues(new Uint8Array(100)));
+      await database.put('shards', bytes, id);
+      await database.put('shardInfo', { id, bytes: bytes.length }, id);
+      await database.put('shards', corrupt, otherId);
+      await database.put('shardInfo', { id: otherId, bytes: corrupt.length }, otherId);
+      const store = new IndexedDbShardStore(database, 1e9);
+      const read = await store.get(id);
+      if (read.length !== bytes.length || read.some((byte, i) => byte !== bytes[i])) throw new Error('a shard stored as bytes read back different bytes');
+      const rejected = await store.get(otherId).then(
+        () => 'read',
+        (error: unknown) => (error instanceof Error ? error.name : String(error)),
+      );
+      if (rejected !== 'ContentMismatchError') throw new Error(`a corrupt shard stored as bytes gave ${rejected}, not ContentMismatchError`);
+      if (await store.has(otherId)) throw new Error('a corrupt shard stored as bytes was not dropped');
+    } finally {
+      database.close();
+      indexedDB.deleteDatabase(name);
+    }
+  });
   runManifestStoreContract(
     'IndexedDbManifestStore',
     async () => {

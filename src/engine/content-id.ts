@@ -38,6 +38,11 @@ export function markVerified(bytes: Uint8Array, pieces: readonly string[]): void
   verifiedPieces.set(bytes, pieces);
 }
 
+/** Whether the bytes carry a verified mark (and so never change). */
+export function isMarkedVerified(bytes: Uint8Array): boolean {
+  return verifiedPieces.has(bytes);
+}
+
 /** A copy of the bytes that keeps their verified mark. */
 export function copyOfBytes(bytes: Uint8Array): Uint8Array {
   const copy = bytes.slice();

@@ -1,4 +1,4 @@
-import { contentId, copyOfBytes, markVerified, verifyContentId } from '../engine/content-id';
+import { contentId, copyOfBytes, isMarkedVerified, markVerified, verifyContentId } from '../engine/content-id';
 import { ContentMismatchError, ShardNotFoundError, StoreFullError } from '../engine/errors';
 import type { ShardStore, StoreCapacity, StoredShardInfo } from '../engine/ports/shard-store';
 import { openNodeDatabase, type NodeDatabase } from './node-database';
@@ -32,8 +32,10 @@ export class IndexedDbShardStore implements ShardStore {
   }
 
   async put(id: string, bytes: Uint8Array): Promise<void> {
-    const copy = copyOfBytes(bytes);
-    await verifyContentId(id, copy);
+    // The bytes stored must be the bytes verified: bytes marked verified never change, others
+    // are copied first so the caller cannot change them meanwhile.
+    const stable = isMarkedVerified(bytes) ? bytes : copyOfBytes(bytes);
+    await verifyContentId(id, stable);
     const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
     const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
     if (known) {
@@ -42,23 +44,23 @@ export class IndexedDbShardStore implements ShardStore {
     }
     const usedBytes = used ?? 0;
     const free = this.budgetBytes - usedBytes;
-    if (copy.byteLength > free) {
+    if (stable.byteLength > free) {
       tx.abort();
       await tx.done.catch(() => undefined);
-      throw new StoreFullError(copy.byteLength, free);
+      throw new StoreFullError(stable.byteLength, free);
     }
+      const blob = new Blob([stable as Uint8Array<ArrayBuffer>]);
     await Promise.all([
-      tx.objectStore('shards').put(copy, id),
-      tx.objectStore('shardInfo').put({ id, bytes: copy.byteLength }, id),
-      tx.objectStore('meta').put(usedBytes + copy.byteLength, 'usedBytes'),
+      tx.objectStore('shards').put(blob, id),
+      tx.objectStore('shardInfo').put({ id, bytes: stable.byteLength }, id),
+      tx.objectStore('meta').put(usedBytes + stable.byteLength, 'usedBytes'),
     ]);
     await tx.done;
   }
 
   async get(id: string): Promise<Uint8Array> {
-    const stored = await this.db.get('shards', id);
-    if (stored === undefined) throw new ShardNotFoundError(id);
-    const bytes = new Uint8Array(stored);
+    const bytes = await this.read(id);
+    if (bytes === undefined) throw new ShardNotFoundError(id);
     let pieces: readonly string[];
     try {
       pieces = await verifyContentId(id, bytes);
@@ -98,12 +100,11 @@ export class IndexedDbShardStore implements ShardStore {
 
   /** Test hook for the store contract: flips one stored byte, as a bad disk would. */
   async corruptForTest(id: string): Promise<void> {
-    const stored = await this.db.get('shards', id);
-    if (!stored || stored.byteLength === 0) throw new ShardNotFoundError(id);
-    const bytes = new Uint8Array(stored);
+    const bytes = await this.read(id);
+    if (!bytes || bytes.byteLength === 0) throw new ShardNotFoundError(id);
     const index = bytes.byteLength >> 1;
     bytes[index] = (bytes[index] ?? 0) ^ 0xff;
-    await this.db.put('shards', bytes, id);
+    await this.db.put('shards', new Blob([bytes as Uint8Array<ArrayBuffer>]), id);
   }
 
   /** Closes the database (the store is unusable afterwards). */
@@ -111,9 +112,24 @@ export class IndexedDbShardStore implements ShardStore {
     this.db.close();
   }
 
+  /**
+   * A stored shard's bytes, or undefined if none is stored. A Blob whose backing file the
+   * browser lost reads as empty bytes: a corrupt copy, which the hash check then drops.
+   */
+  private async read(id: string): Promise<Uint8Array | undefined> {
+    const stored = await this.db.get('shards', id);
+    if (stored === undefined) return undefined;
+    if (!(stored instanceof Blob)) return new Uint8Array(stored);
+    try {
+      return new Uint8Array(await stored.arrayBuffer());
+    } catch {
+      return new Uint8Array(0);
+    }
+  }
+
   /** Drops a corrupt copy unless a good put replaced it while it was being checked. */
   private async dropIfUnchanged(id: string, corrupt: Uint8Array): Promise<void> {
-    const current = await this.db.get('shards', id);
-    if (current && (await contentId(new Uint8Array(current))) === (await contentId(corrupt))) await this.delete(id);
+    const current = await this.read(id);
+    if (current && (await contentId(current)) === (await contentId(corrupt))) await this.delete(id);
   }
 }

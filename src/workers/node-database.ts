@@ -4,8 +4,12 @@ import type { StoredShardInfo } from '../engine/ports/shard-store';
 
 /** One IndexedDB database per node id: its shards, their sizes, usage, and known manifests. */
 export interface NodeDatabaseSchema extends DBSchema {
-  /** Shard bytes by content id. */
-  shards: { key: string; value: Uint8Array };
+  /**
+   * Shard bytes by content id, as a Blob: IndexedDB writes and reads a Blob about 1.5-2x as
+   * fast as the same bytes as a Uint8Array (which it serializes, then wraps in a Blob of its
+   * own). Stores written before keep Uint8Arrays, which are still read.
+   */
+  shards: { key: string; value: Blob | Uint8Array };
   /** Shard sizes by content id, so listing never reads the bytes. */
   shardInfo: { key: string; value: StoredShardInfo };
   /** Bytes used by shards, kept in the same transactions as the shards themselves. */

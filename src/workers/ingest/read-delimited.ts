@@ -30,8 +30,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   // The sniffer reads only the file's first rows (its sample): it gets the first part, which
   // holds at least that many, and DuckDB never copies the whole file. Cut as a '"'-quoted
   // file is cut, DuckDB's default; any other quoting is found below and read whole.
-  const likelyQuote = bytes.indexOf(DOUBLE_QUOTE) < 0 ? undefined : DOUBLE_QUOTE;
-  const sniffEnd = prefixEnd(bytes, CSV_PART_BYTES / 2, SNIFF_SAMPLE_ROWS + 1, likelyQuote);
+  const sniffEnd = prefixEnd(bytes, CSV_PART_BYTES / 2, SNIFF_SAMPLE_ROWS + 1, DOUBLE_QUOTE);
   // DuckDB takes the buffer over; keep the caller's bytes intact.
   await db.registerFileBuffer(name, bytes.slice(0, sniffEnd));
   const connection = await db.connect();
@@ -53,44 +52,51 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
       yield whole;
       return;
     }
-    const quoteByte = none(quote) ? undefined : likelyQuote;
+    const quoteByte = none(quote) ? undefined : DOUBLE_QUOTE;
     /**
-     * Hands a part to DuckDB and starts its query; resolves once the query is under way (so
-     * DuckDB parses while the caller works), with the promise of the part's rows. The first
-     * part may already be registered: the one the sniffer read.
+     * Hands a part to DuckDB and queues its query; returns the promise of the part's rows, so
+     * DuckDB parses while the caller works. The first part may already be registered: the one
+     * the sniffer read.
      */
-    const startPart = async (start: number, end: number): Promise<{ rows: Promise<Table> }> => {
+    const startPart = (start: number, end: number): Promise<Table> => {
       const sniffedPart = start === 0 && end === sniffEnd;
       const partName = sniffedPart ? name : `${name}-${start}`;
-      if (!sniffedPart) await db.registerFileBuffer(partName, bytes.slice(start, end));
+      const registered = sniffedPart ? Promise.resolve() : db.registerFileBuffer(partName, bytes.slice(start, end));
       // Only the first part has the header and the rows the sniffer skips.
       let query = prompt.replace(`read_csv('${name}'`, `read_csv('${partName}'`);
       if (start > 0) query = query.replace('header=true', 'header=false').replace(/\bskip=\d+/, 'skip=0');
-      const rows = readPartQuery(connection, query).finally(() => db.dropFile(partName));
+      // The query is posted right behind the registration, not once it is done (DuckDB's worker
+      // takes them in order): DuckDB finds its next part queued however busy this thread is.
+      const rows = Promise.all([registered, readPartQuery(connection, query)]).then(([, table]) => table);
+      // The part is dropped behind the queries queued after it; its rows must not wait for that.
+      rows.finally(() => db.dropFile(partName)).catch(() => undefined);
       // A part read ahead that fails while the caller is busy is reported when its turn comes.
       rows.catch(() => undefined);
-      return { rows };
+      return rows;
     };
     // The first part is the sniffed one (unless the file turned out unquoted, with stray
     // quotes: then its cut differs). Parts are queued in DuckDB's worker ahead of the caller,
     // so it never idles while the caller is busy with a part it finished earlier.
-    let end = quoteByte === likelyQuote ? sniffEnd : recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
+    let end = quoteByte === DOUBLE_QUOTE ? sniffEnd : recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
     if (end !== sniffEnd) await db.dropFile(name);
-    queued.push((await startPart(0, end)).rows);
+    queued.push(startPart(0, end));
     for (;;) {
       while (queued.length < PARTS_AHEAD && end < bytes.length) {
         const start = end;
         end = recordEnd(bytes, start, CSV_PART_BYTES, quoteByte);
-        queued.push((await startPart(start, end)).rows);
+        queued.push(startPart(start, end));
       }
       const next = queued.shift();
       if (!next) return;
       yield await next;
     }
   } finally {
-    await Promise.allSettled(queued);
-    await connection.close();
-    await db.dropFile(name).catch(() => undefined);
+    // DuckDB's worker closes and drops behind the queries still queued; the caller's last rows
+    // (the dataset's last shard waits for this generator to end) need not wait for that.
+    void Promise.allSettled(queued.splice(0))
+      .then(() => connection.close())
+      .then(() => db.dropFile(name))
+      .catch(() => undefined);
   }
 }
 

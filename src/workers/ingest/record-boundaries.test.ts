@@ -60,6 +60,17 @@ describe('recordEnd', () => {
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
   });
 
+  it('counts quotes from the part start, however far before the cut they are', () => {
+    const text = '"a long quoted field\nwith a newline in it"\n1\n2\n';
+    const bytes = encode(text);
+    const inner = text.indexOf('\n');
+    // The first newline past minBytes is inside the quotes: the record ends after the closing quote.
+    expect(recordEnd(bytes, 0, inner + 1, QUOTE)).toBe(text.indexOf('"\n') + 2);
+    // A part with no quotes at all is cut at its first newline past minBytes.
+    const later = text.indexOf('1\n');
+    expect(recordEnd(bytes, later, 1, QUOTE)).toBe(later + 2);
+  });
+
   it('splits unquoted files at any newline and never makes an empty last part', () => {
     const text = '1\n2\n3\n4\n';
     expect(recordBoundaries(encode(text), 2, undefined)).toEqual([2, 4, 6]);

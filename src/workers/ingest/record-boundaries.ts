@@ -9,10 +9,11 @@ export function recordEnd(bytes: Uint8Array, start: number, minBytes: number, qu
   const NEWLINE = 10;
   const from = start + Math.max(1, minBytes);
   if (from >= bytes.length) return bytes.length;
-  if (quote === undefined) {
-    const newline = bytes.indexOf(NEWLINE, from - 1);
-    return newline < 0 ? bytes.length : newline + 1;
-  }
+  const newline = bytes.indexOf(NEWLINE, from - 1);
+  const firstCandidate = newline < 0 ? bytes.length : newline + 1;
+  // No quote between the part's start and that newline: it ends a record. Most files have no
+  // quotes, and this check runs natively where the loop below goes byte by byte.
+  if (quote === undefined || bytes.subarray(start, firstCandidate).indexOf(quote) < 0) return firstCandidate;
   let quoted = false;
   for (let i = start; i < bytes.length; i++) {
     const byte = bytes[i];
