@@ -52,9 +52,8 @@ export class EngineNode {
     this.outgoing = new OutgoingCopies(settings.transferTimeoutMs);
     this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
     const send = (to: string, message: EngineMessage): EngineEffect => this.send(to, message);
-    this.downloads = new ShardDownloads(settings.downloads, send, (from, shard, reason) =>
-      this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version }),
-    );
+    const decline = (from: string, shard: string, reason: string): EngineEffect => this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version });
+    this.downloads = new ShardDownloads(settings.downloads, send, decline, (shard) => this.holderLookup()(shard));
     this.server = new PieceServer(send);
     this.earlyOffers = new EarlyOffers(settings.transferTimeoutMs / 3);
     this.record = {

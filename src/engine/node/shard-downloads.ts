@@ -28,6 +28,8 @@ interface Download {
   waiters: DownloadWaiter[];
   /** Holders still to try after `source`, best first. */
   sources: string[];
+  /** Holders given up on since the download last parked: asked again only after that. */
+  readonly triedSources: Set<string>;
   /** The holder being asked, or undefined while the download is parked. */
   source: string | undefined;
   size: number;
@@ -57,7 +59,8 @@ export interface DownloadCounters {
  * asks for the piece list, checks it against the shard id, then keeps `window` pieces in
  * flight, checking each against its hash. A holder that refuses, goes silent or sends a bad
  * list or piece is given up on (and penalized for bad data); the download goes on from the
- * next holder, keeping every verified piece. With no holder left, fetches fail with the
+ * next holder, keeping every verified piece, and asks who holds the shard now once the
+ * holders it began with are used up. With no holder left, fetches fail with the
  * reasons, and the verified pieces wait `keepPartialMs` for a new offer or fetch to resume.
  */
 export class ShardDownloads {
@@ -69,6 +72,12 @@ export class ShardDownloads {
     private readonly send: (to: string, message: EngineMessage) => EngineEffect,
     /** Tells an offerer its copy will not arrive now (it offers again later, and the pieces resume). */
     private readonly declineOffer: (from: string, shard: string, reason: string) => EngineEffect,
+    /**
+     * The live holders of a shard now, best first. A download that has given up on every
+     * holder it began with asks again before it parks: a new dataset's first copies begin
+     * with the uploader alone, and by the time its link stalls, other copies may be stored.
+     */
+    private readonly holdersOf: (shard: string) => readonly string[],
   ) {}
 
   /** Starts (or joins, or resumes) the download of `shard` from `sources`, best first. */
@@ -79,6 +88,7 @@ export class ShardDownloads {
         shard,
         waiters: [],
         sources: [],
+        triedSources: new Set(),
         source: undefined,
         size: 0,
         hashes: undefined,
@@ -177,6 +187,7 @@ export class ShardDownloads {
   }
 
   private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[]): void {
+    if (download.source !== undefined) download.triedSources.add(download.source);
     download.failures.push(reason);
     download.asked.clear();
     download.checkingList = false;
@@ -184,6 +195,7 @@ export class ShardDownloads {
   }
 
   private nextSource(download: Download, now: number, effects: EngineEffect[]): void {
+    if (download.sources.length === 0) download.sources = this.holdersOf(download.shard).filter((holder) => !download.triedSources.has(holder));
     download.source = download.sources.shift();
     download.lastProgressAt = now;
     if (download.source === undefined) return this.park(download, now, effects);
@@ -207,6 +219,7 @@ export class ShardDownloads {
     }
     download.waiters = [];
     download.failures.length = 0;
+    download.triedSources.clear();
     download.parkedAt = now;
     if (!download.pieces.some((piece) => piece !== undefined)) this.downloads.delete(download.shard);
   }

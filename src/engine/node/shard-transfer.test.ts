@@ -132,6 +132,26 @@ describe('shard transfers in pieces', () => {
     expect(totalPiecesReceived(swarm)).toBe((swarm.copiesStored - 1) * pieceCount(size));
   });
 
+  it('a download whose link to the uploader stalls goes on from a holder that got its copy since', async () => {
+    const size = 24 * PIECE_BYTES;
+    // Slow links: copies take seconds, so a reader can learn of the dataset before any lands.
+    const swarm = new SimulatedSwarm({ seed: 25, latencyMs: [200, 300] });
+    for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.run(3_000);
+    const manifest = await swarm.upload('n0', 'big', bigShards(25, 1, size));
+    const shard = manifest.shards[0]?.id ?? '';
+    const reader = 'n4';
+    for (let waited = 0; !swarm.engine(reader).catalogSnapshot().manifests.some((m) => m.id === manifest.id) && waited < 5_000; waited += 50) await swarm.run(50);
+    expect(swarm.engine(reader).holderLookup()(shard)).toEqual(['n0']);
+    // Then all the uploader sends the reader is lost, with no disconnect seen (as on a
+    // congested WebRTC association), while the others get their copies.
+    swarm.stall('n0', reader);
+    // The download gives up on the silent uploader after 5 s and asks who holds it now.
+    const bytes = await swarm.fetchShard(reader, shard, 9_000);
+    expect(bytes.length).toBe(size);
+    expect(swarm.penalties('n0')).toEqual([]);
+  });
+
   it('a fetch with every holder gone fails naming the shard, and keeps nothing half-done', async () => {
     const swarm = new SimulatedSwarm({ seed: 24 });
     for (let i = 0; i < 4; i++) await swarm.addNode(`n${i}`, `h${i}`);

@@ -87,6 +87,8 @@ export class MemoryNetwork {
   private readonly tamper: ((from: string, to: string, bytes: Uint8Array) => Uint8Array) | undefined;
   private readonly nodes = new Map<string, PeerState>();
   private readonly cuts = new Map<string, readonly [string, string]>();
+  /** One-way links that silently lose what is sent on them, by `from>to`. */
+  private readonly stalls = new Set<string>();
   private readonly backend: MemoryMeshBackend;
   private deliveredCount = 0;
   private droppedCount = 0;
@@ -155,8 +157,19 @@ export class MemoryNetwork {
     }
   }
 
-  /** Restores every cut link; peers on both sides see each other connect again. */
+  /**
+   * Makes one direction of a link lose everything sent on it, with no disconnect seen on
+   * either side: what a congested WebRTC association does (its data channels stay open).
+   */
+  stall(from: string, to: string): void {
+    this.node(from);
+    this.node(to);
+    this.stalls.add(`${from}>${to}`);
+  }
+
+  /** Restores every cut link (peers on both sides see each other connect again) and every stalled one. */
   heal(): void {
+    this.stalls.clear();
     const cut = [...this.cuts.values()];
     this.cuts.clear();
     for (const [a, b] of cut) {
@@ -202,7 +215,7 @@ export class MemoryNetwork {
     if (to === undefined) throw new Error(`peer ${peerId} is unknown to this network; send to ids from peers() or onPeer events`);
     // Copied now, so the sender may reuse its buffer as soon as send() returns.
     const copy = this.tamper ? this.tamper(from.id, peerId, bytes.slice()) : bytes.slice();
-    if (!this.linked(from, to) || this.random.next() < this.lossRate) {
+    if (!this.linked(from, to) || this.stalls.has(`${from.id}>${peerId}`) || this.random.next() < this.lossRate) {
       this.droppedCount++;
       return;
     }
@@ -211,7 +224,7 @@ export class MemoryNetwork {
     const toSession = to.session;
     this.scheduler.schedule(latency, () => {
       // A stop on either end, or a partition, while the message was in flight loses it.
-      if (from.session !== fromSession || to.session !== toSession || !this.linked(from, to)) {
+      if (from.session !== fromSession || to.session !== toSession || !this.linked(from, to) || this.stalls.has(`${from.id}>${peerId}`)) {
         this.droppedCount++;
         return;
       }
