@@ -49,7 +49,7 @@ export class IndexedDbShardStore implements ShardStore {
       await tx.done.catch(() => undefined);
       throw new StoreFullError(stable.byteLength, free);
     }
-      const blob = new Blob([stable as Uint8Array<ArrayBuffer>]);
+    const blob = new Blob([stable as Uint8Array<ArrayBuffer>]);
     await Promise.all([
       tx.objectStore('shards').put(blob, id),
       tx.objectStore('shardInfo').put({ id, bytes: stable.byteLength }, id),

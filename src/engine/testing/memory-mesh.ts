@@ -162,6 +162,7 @@ export class MemoryNetwork {
    * either side: what a congested WebRTC association does (its data channels stay open).
    */
   stall(from: string, to: string): void {
+    // Unknown peers throw here, as in partition().
     this.node(from);
     this.node(to);
     this.stalls.add(`${from}>${to}`);
