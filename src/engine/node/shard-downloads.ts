@@ -11,6 +11,11 @@ export interface DownloadSettings {
   readonly window: number;
   /** A holder that sends nothing useful for this long is given up on for the next one. */
   readonly silenceMs: number;
+  /**
+   * Sooner, when another holder is known to have the shard: a link that stalls under load
+   * (WebRTC associations do, one way, without closing) costs this long, not `silenceMs`.
+   */
+  readonly switchAfterMs: number;
   /** How long verified pieces of a stalled download are kept for a later resume. */
   readonly keepPartialMs: number;
 }
@@ -21,7 +26,7 @@ export interface DownloadSettings {
  * by the link (distribution bench: repair within its bound in 7 of 9 runs at 8 once messages
  * were coalesced, 4 of 10 at 4).
  */
-export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, keepPartialMs: 60_000 };
+export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, switchAfterMs: 2_000, keepPartialMs: 60_000 };
 
 interface Download {
   readonly shard: string;
@@ -167,8 +172,11 @@ export class ShardDownloads {
   /** Gives up on silent holders and forgets parked pieces nobody came back for. */
   tick(now: number, effects: EngineEffect[]): void {
     for (const download of [...this.downloads.values()]) {
-      if (download.source !== undefined && now - download.lastProgressAt >= this.settings.silenceMs) {
+      const silentMs = now - download.lastProgressAt;
+      if (download.source !== undefined && silentMs >= this.settings.silenceMs) {
         this.giveUp(download, `${download.source}: no answer within ${this.settings.silenceMs} ms`, now, effects);
+      } else if (download.source !== undefined && silentMs >= this.settings.switchAfterMs && this.anotherHolder(download)) {
+        this.giveUp(download, `${download.source}: nothing within ${this.settings.switchAfterMs} ms while another holder has the shard`, now, effects);
       } else if (download.source === undefined && now - download.parkedAt >= this.settings.keepPartialMs) {
         this.downloads.delete(download.shard);
       }
@@ -192,6 +200,12 @@ export class ShardDownloads {
     download.asked.clear();
     download.checkingList = false;
     this.nextSource(download, now, effects);
+  }
+
+  /** Whether a holder other than the current source, and not given up on, has the shard. */
+  private anotherHolder(download: Download): boolean {
+    if (download.sources.length > 0) return true;
+    return this.holdersOf(download.shard).some((holder) => holder !== download.source && !download.triedSources.has(holder));
   }
 
   private nextSource(download: Download, now: number, effects: EngineEffect[]): void {

@@ -3,6 +3,7 @@ import { PIECE_BYTES, pieceCount } from '../content-id';
 import { SeededRandom } from '../testing/seeded-random';
 import { SimulatedSwarm } from '../testing/simulated-swarm';
 import { decodeMessage, encodeMessage, WIRE_VERSION } from './messages';
+import { defaultDownloadSettings } from './shard-downloads';
 
 // Shards move as verified pieces pulled by the receiver (see messages.ts). These tests run
 // real engine nodes on the in-memory mesh and break links and bytes on the way.
@@ -132,10 +133,10 @@ describe('shard transfers in pieces', () => {
     expect(totalPiecesReceived(swarm)).toBe((swarm.copiesStored - 1) * pieceCount(size));
   });
 
-  it('a download whose link to the uploader stalls goes on from a holder that got its copy since', async () => {
+  it('a download whose link to the uploader stalls goes on from a holder that got its copy since, without waiting out the silence', async () => {
     const size = 24 * PIECE_BYTES;
-    // Slow links: copies take seconds, so a reader can learn of the dataset before any lands.
-    const swarm = new SimulatedSwarm({ seed: 25, latencyMs: [200, 300] });
+    // Slow links: copies take a while, so a reader can learn of the dataset before any lands.
+    const swarm = new SimulatedSwarm({ seed: 25, latencyMs: [100, 150] });
     for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
     await swarm.run(3_000);
     const manifest = await swarm.upload('n0', 'big', bigShards(25, 1, size));
@@ -146,9 +147,13 @@ describe('shard transfers in pieces', () => {
     // Then all the uploader sends the reader is lost, with no disconnect seen (as on a
     // congested WebRTC association), while the others get their copies.
     swarm.stall('n0', reader);
-    // The download gives up on the silent uploader after 5 s and asks who holds it now.
-    const bytes = await swarm.fetchShard(reader, shard, 9_000);
+    // The download asks who holds it now, and leaves the uploader once it has been silent for
+    // 2 s while another holder has the shard: well before the 5 s it waits when none has.
+    const stalledAt = swarm.now();
+    const bytes = await swarm.fetchShard(reader, shard, 20_000);
     expect(bytes.length).toBe(size);
+    // Seed 25: 4.05 s with the switch; 7.05 s with only the silence rule.
+    expect(swarm.now() - stalledAt).toBeLessThan(defaultDownloadSettings.silenceMs);
     expect(swarm.penalties('n0')).toEqual([]);
   });
 

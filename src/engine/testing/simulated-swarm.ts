@@ -112,6 +112,11 @@ export class SimulatedSwarm {
     this.network.partition(a, b);
   }
 
+  /** Virtual time, ms. */
+  now(): number {
+    return this.scheduler.now();
+  }
+
   /** Stalls one direction of a link: everything `from` sends `to` is lost, and neither notices. */
   stall(from: string, to: string): void {
     this.network.stall(from, to);
