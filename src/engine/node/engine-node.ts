@@ -183,6 +183,7 @@ export class EngineNode {
     }
     this.server.tick(this.now);
     this.expireOutgoing();
+    for (const copy of this.outgoing.dueForOfferAgain(this.now, this.settings.downloads.silenceMs)) this.offer(copy.shard, copy.to, copy.replaces, effects);
     this.settleReplacements();
     this.pruneReleased();
     this.touch({});

@@ -10,6 +10,8 @@ export interface OutgoingCopy {
   readonly replaces: string;
   /** When the receiver last pulled a piece (or the offer went out): the timeout counts silence. */
   lastActivityAt: number;
+  /** When the offer last went out. */
+  offeredAt: number;
   ackedAt: number | undefined;
   /** The receiver's record version that includes the copy. */
   ackedVersion: number;
@@ -29,8 +31,8 @@ export class OutgoingCopies {
     return this.copies.has(key(shard, to));
   }
 
-  start(copy: Omit<OutgoingCopy, 'ackedAt' | 'ackedVersion' | 'lastActivityAt'>, now: number): void {
-    this.copies.set(key(copy.shard, copy.to), { ...copy, lastActivityAt: now, ackedAt: undefined, ackedVersion: 0 });
+  start(copy: Omit<OutgoingCopy, 'ackedAt' | 'ackedVersion' | 'lastActivityAt' | 'offeredAt'>, now: number): void {
+    this.copies.set(key(copy.shard, copy.to), { ...copy, lastActivityAt: now, offeredAt: now, ackedAt: undefined, ackedVersion: 0 });
   }
 
   /** Shards with a copy on its way (not yet acknowledged). */
@@ -70,6 +72,18 @@ export class OutgoingCopies {
       const since = copy.ackedAt ?? copy.lastActivityAt;
       if (shown || now - since > this.timeoutMs) this.copies.delete(k);
     }
+  }
+
+  /**
+   * Unanswered copies whose receiver has been silent for `afterMs` since the offer last went
+   * out, marked as offered again now. A WebRTC link can stall one way without closing and lose
+   * an offer or a refusal: sent again, it gets through once the link recovers (a receiver
+   * takes a repeated offer as the same one), well before the copy would time out.
+   */
+  dueForOfferAgain(now: number, afterMs: number): OutgoingCopy[] {
+    const due = [...this.copies.values()].filter((copy) => copy.ackedAt === undefined && now - Math.max(copy.lastActivityAt, copy.offeredAt) >= afterMs);
+    for (const copy of due) copy.offeredAt = now;
+    return due;
   }
 
   /** Acknowledged copies gossip does not show yet: they count as replicas meanwhile. */

@@ -3,6 +3,7 @@ import { PIECE_BYTES, pieceCount } from '../content-id';
 import { SeededRandom } from '../testing/seeded-random';
 import { SimulatedSwarm } from '../testing/simulated-swarm';
 import { decodeMessage, encodeMessage, WIRE_VERSION } from './messages';
+import { defaultEngineSettings } from './engine-settings';
 import { defaultDownloadSettings } from './shard-downloads';
 
 // Shards move as verified pieces pulled by the receiver (see messages.ts). These tests run
@@ -155,6 +156,24 @@ describe('shard transfers in pieces', () => {
     // Seed 25: 4.05 s with the switch; 7.05 s with only the silence rule.
     expect(swarm.now() - stalledAt).toBeLessThan(defaultDownloadSettings.silenceMs);
     expect(swarm.penalties('n0')).toEqual([]);
+  });
+
+  it('offers lost on a stalled link are sent again, and the copies land long before the offers would time out', async () => {
+    const swarm = new SimulatedSwarm({ seed: 26 });
+    for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.run(3_000);
+    // Everything the uploader sends is lost for 2 s, its first offers with it; no link closes.
+    for (let i = 1; i < 5; i++) swarm.stall('n0', `n${i}`);
+    const uploaded = swarm.now();
+    const manifest = await swarm.upload('n0', 'big', bigShards(26, 2, 2 * PIECE_BYTES));
+    await swarm.run(2_000);
+    swarm.heal();
+    const shards = manifest.shards.map((shard) => shard.id);
+    const atR = async (): Promise<boolean> => [...(await swarm.holders(shards)).values()].every((nodes) => nodes.length === 3);
+    for (let waited = 0; !(await atR()) && waited < 40_000; waited += 250) await swarm.run(250);
+    expect(await atR()).toBe(true);
+    // Sent again after 5 s of silence: at R within seconds of the heal, not after the 30 s timeout.
+    expect(swarm.now() - uploaded).toBeLessThan(defaultEngineSettings.transferTimeoutMs / 2);
   });
 
   it('a fetch with every holder gone fails naming the shard, and keeps nothing half-done', async () => {
