@@ -5,9 +5,10 @@ import type { StoredShardInfo } from '../engine/ports/shard-store';
 /** One IndexedDB database per node id: its shards, their sizes, usage, and known manifests. */
 export interface NodeDatabaseSchema extends DBSchema {
   /**
-   * Shard bytes by content id, as a Blob: IndexedDB writes and reads a Blob about 1.5-2x as
-   * fast as the same bytes as a Uint8Array (which it serializes, then wraps in a Blob of its
-   * own). Stores written before keep Uint8Arrays, which are still read.
+   * Shard bytes by content id, as a Blob: Chromium's IndexedDB writes a Blob faster (1.1-2x)
+   * and reads it 1.3-2x as fast as the same bytes as a Uint8Array, which it serializes and
+   * then wraps in a Blob of its own (bench/RESULTS.md). Stores written before keep
+   * Uint8Arrays, which are still read.
    */
   shards: { key: string; value: Blob | Uint8Array };
   /** Shard sizes by content id, so listing never reads the bytes. */
