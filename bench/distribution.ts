@@ -48,7 +48,7 @@ interface DatasetView {
 interface Snapshot {
   self: string;
   transfers: { bytesServed: number; wireBytesServed: number };
-  peers: { id: string; liveness: string }[];
+  peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
   usedBytes: number;
@@ -70,11 +70,11 @@ const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snap
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<number> {
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 100): Promise<number> {
   const started = performance.now();
   while (!(await check())) {
     if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
+    await sleep(pollMs);
   }
   return (performance.now() - started) / 1000;
 }
@@ -180,9 +180,19 @@ try {
   for (let i = 2; i < TABS; i++) if ((views[i]?.usedBytes ?? 0) > (views[victim]?.usedBytes ?? 0)) victim = i;
   const victimBytes = views[victim]?.usedBytes ?? 0;
   const survivors = tabs.filter((_, i) => i !== victim);
+  const victimId = views[victim]?.self ?? '';
   const closed = performance.now();
   await tabs[victim]?.context().close();
-  await until('repair to R', 600_000, async () => (await Promise.all(survivors.map(snapshot))).reduce((sum, view) => sum + view.storedShards, 0) === totalCopies);
+  // Each survivor counts the grace from when it last heard of the victim: how long before the close that was.
+  const heardBefore = await Promise.all(
+    survivors.map(async (tab) => {
+      const view = await snapshot(tab);
+      return (view.peers.find((peer) => peer.id === victimId)?.silentForMs ?? 0) - (performance.now() - closed);
+    }),
+  );
+  log(`repair: survivors last heard of the closed tab ${heardBefore.map((ms) => ms.toFixed(0)).join(', ')} ms before it closed`);
+  // Polled often: the wait is measured to the poll.
+  await until('repair to R', 600_000, async () => (await Promise.all(survivors.map(snapshot))).reduce((sum, view) => sum + view.storedShards, 0) === totalCopies, 20);
   const repairS = (performance.now() - closed) / 1000;
 
   const raw = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;

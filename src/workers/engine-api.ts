@@ -13,6 +13,8 @@ export interface PeerView {
   /** The peer advertises a full store and gets no new copies. */
   readonly full: boolean;
   readonly shards: number;
+  /** How long since the peer was last heard of (its heartbeat, first-hand or relayed). */
+  readonly silentForMs: number;
 }
 
 /** What the page shows of the engine. */

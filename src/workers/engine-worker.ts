@@ -170,7 +170,7 @@ const api: EngineWorkerApi = {
       self: engine.id,
       host: record.host,
       incarnation: record.incarnation,
-      peers: engine.members().map(({ id, liveness, host, usedBytes, capacityBytes, full, shards }) => ({ id, liveness, host, usedBytes, capacityBytes, full, shards })),
+      peers: engine.members(clock.now()).map(({ id, liveness, host, usedBytes, capacityBytes, full, shards, silentForMs }) => ({ id, liveness, host, usedBytes, capacityBytes, full, shards, silentForMs })),
       datasets: engine.health(),
       storedShards: record.holdings.length,
       usedBytes: capacity.usedBytes,

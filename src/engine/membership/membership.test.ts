@@ -61,6 +61,39 @@ describe('Membership', () => {
   });
 });
 
+describe('Membership silence dated by relays', () => {
+  it('dates a relayed heartbeat from when the relay heard it, so every node declares a dead member out together', () => {
+    // "a" hears p's last heartbeat itself at 1,000; "b" hears it from "a" 900 ms later.
+    const a = new Membership('a', settings);
+    a.observe('p', 1, 1, 0, true);
+    a.observe('p', 1, 2, 1_000, true);
+    const b = new Membership('b', settings);
+    b.observe('p', 1, 1, 0, true);
+    b.observe('p', 1, 2, 1_900, false, a.heardAgo(1_900).p);
+    expect(a.heardAgo(1_900)).toEqual({ a: 0, p: 900 });
+    for (const node of [a, b]) {
+      expect(node.get('p')?.lastHeardAt).toBe(1_000);
+      node.tick(38_999);
+      expect(node.placementStatus('p', 38_999)).toBe('down');
+      expect(node.placementStatus('p', 39_000)).toBe('out');
+    }
+  });
+
+  it('never dates news earlier than news it already had, nor further back than a suspicion', () => {
+    const m = new Membership('me', settings);
+    m.observe('p', 1, 1, 5_000, true);
+    m.observe('p', 1, 2, 5_100, false, 2_000);
+    expect(m.get('p')?.lastHeardAt).toBe(5_000);
+    // A relay claiming an hour of silence moves the date back by at most suspectAfterMs: p is suspect, not dead.
+    const n = new Membership('me', settings);
+    n.observe('p', 1, 1, 0, true);
+    expect(n.observe('p', 1, 2, 10_000, false, 3_600_000)).toEqual({ id: 'p', from: 'alive', to: 'suspect' });
+    expect(n.get('p')?.lastHeardAt).toBe(7_000);
+    expect(n.tick(11_000)).toEqual([]);
+    expect(n.tick(15_000)).toEqual([{ id: 'p', from: 'suspect', to: 'dead' }]);
+  });
+});
+
 describe('Membership grace timing', () => {
   it('counts the grace from the silence itself and says when the next member goes out', () => {
     const membership = new Membership('me', settings);

@@ -55,23 +55,27 @@ export class Membership {
    * Records news of a member; returns the change if its liveness changed. A member first
    * heard of second-hand may be long dead (its last record still travels), so it starts as
    * suspect and becomes alive when a later heartbeat arrives; `direct` news (from the member
-   * itself) proves it alive at once.
+   * itself) proves it alive at once. `heardAgoMs` is how long before `now` the heartbeat was
+   * first heard (the relaying peer says so): with it, every node dates a member's silence from
+   * about the same moment, whichever way the news reached it, and so all declare a dead member
+   * out together rather than a gossip round or two apart.
    */
-  observe(id: string, incarnation: number, heartbeat: number, now: number, direct = false): LivenessChange | undefined {
+  observe(id: string, incarnation: number, heartbeat: number, now: number, direct = false, heardAgoMs = 0): LivenessChange | undefined {
     const known = this.members.get(id);
     if (known) {
       const newer = incarnation > known.incarnation || (incarnation === known.incarnation && heartbeat > known.heartbeat);
       if (!newer || known.liveness === 'left') return undefined;
     }
     const from = known?.liveness;
-    const to: Liveness = known || direct ? 'alive' : 'suspect';
+    const heardAt = Math.max(known?.lastHeardAt ?? -Infinity, now - Math.min(Math.max(0, heardAgoMs), this.settings.suspectAfterMs));
+    const to: Liveness = (known || direct) && now - heardAt < this.settings.suspectAfterMs ? 'alive' : 'suspect';
     const changed = from !== to;
     this.members.set(id, {
       id,
       incarnation,
       heartbeat,
       liveness: to,
-      lastHeardAt: now,
+      lastHeardAt: heardAt,
       changedAt: changed ? now : (known?.changedAt ?? now),
     });
     return changed ? { id, from, to } : undefined;
@@ -142,6 +146,15 @@ export class Membership {
 
   private outAt(member: Member): number {
     return member.lastHeardAt + this.settings.suspectAfterMs + this.settings.deadAfterMs + this.settings.repairGraceMs;
+  }
+
+  /** How long ago each member (this node included) was last heard of, for relaying with gossip. */
+  heardAgo(now: number): Record<string, number> {
+    const ages: Record<string, number> = { [this.self]: 0 };
+    for (const member of this.members.values()) {
+      if (member.id !== this.self && member.liveness !== 'left') ages[member.id] = Math.max(0, Math.round(now - member.lastHeardAt));
+    }
+    return ages;
   }
 
   get(id: string): Member | undefined {

@@ -64,6 +64,22 @@ describe('EngineNode in a simulated swarm', () => {
     await expectFullyReplicated(swarm, ids, 2);
   });
 
+  it('survivors date a crashed node\'s silence alike, also those that heard its last heartbeat second-hand', async () => {
+    const swarm = await swarmOf(9, 5, 5);
+    // n3 and n4 hear n0 only through the others (its sends to them are lost).
+    swarm.stall('n0', 'n3');
+    swarm.stall('n0', 'n4');
+    await swarm.run(5_000);
+    await swarm.crash('n0');
+    await swarm.run(2_000);
+    const silences = ['n1', 'n2', 'n3', 'n4'].map((id) => swarm.engine(id).members(swarm.now()).find((member) => member.id === 'n0')?.silentForMs ?? 0);
+    // Dated from when they were relayed, the silences would differ by up to a gossip period
+    // (1 s) and the survivors would start repairing that far apart.
+    const spread = Math.max(...silences) - Math.min(...silences);
+    expect(spread, `silences ${silences} (seed 9)`).toBeLessThanOrEqual(2 * 20);
+    expect(Math.min(...silences)).toBeGreaterThanOrEqual(2_000);
+  });
+
   it('a reload inside the grace keeps identity and shards and costs no transfer', async () => {
     const swarm = await swarmOf(3, 5, 5);
     const manifest = await swarm.upload('n0', 'bytes', shardsOf(3, 8));

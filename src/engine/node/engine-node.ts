@@ -153,9 +153,9 @@ export class EngineNode {
       .sort();
   }
 
-  /** Every member this node knows of, with its liveness and storage as last gossiped (for the peer list). */
-  members(): MemberView[] {
-    return memberViews(this.membership, this.catalog, this.id);
+  /** Every member this node knows of, with its liveness and storage as last gossiped (for the peer list), at `now` (default: the last event's time). */
+  members(now = this.now): MemberView[] {
+    return memberViews(this.membership, this.catalog, this.id, Math.max(now, this.now));
   }
 
   /** Bytes the live nodes can still take in all (see freeBytesInSwarm). */
@@ -282,7 +282,7 @@ export class EngineNode {
     }
     switch (message.type) {
       case 'gossip':
-        this.onGossip(from, message.catalog, effects);
+        this.onGossip(from, message.catalog, message.heardAgoMs, effects);
         return;
       case 'shard-offer':
         this.onOffer(from, message, effects);
@@ -307,7 +307,7 @@ export class EngineNode {
     }
   }
 
-  private onGossip(from: string, snapshot: CatalogSnapshot, effects: EngineEffect[]): void {
+  private onGossip(from: string, snapshot: CatalogSnapshot, heardAgoMs: Readonly<Record<string, number>>, effects: EngineEffect[]): void {
     const foreign = snapshot.records.filter((record) => record.id !== this.id);
     const mine = snapshot.records.find((record) => record.id === this.id);
     if (mine && mine.incarnation >= this.record.incarnation && mine.version > this.record.version) {
@@ -319,7 +319,8 @@ export class EngineNode {
     const news = this.catalog.merge({ manifests: [], records: foreign });
     for (const record of news.records) {
       if (record.left) this.membership.markLeft(record.id, this.now);
-      else this.membership.observe(record.id, record.incarnation, record.version, this.now, record.id === from);
+      else if (record.id === from) this.membership.observe(record.id, record.incarnation, record.version, this.now, true);
+      else this.membership.observe(record.id, record.incarnation, record.version, this.now, false, heardAgoMs[record.id] ?? 0);
     }
     const unknown = snapshot.manifests.filter((manifest) => !this.catalog.hasManifest(manifest.id));
     if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
@@ -487,7 +488,8 @@ export class EngineNode {
 
   private gossipTo(peer: string, withManifests = true): EngineEffect {
     const snapshot = this.catalog.snapshot();
-    return this.send(peer, { type: 'gossip', catalog: withManifests ? snapshot : { manifests: [], records: snapshot.records } });
+    const catalog = withManifests ? snapshot : { manifests: [], records: snapshot.records };
+    return this.send(peer, { type: 'gossip', catalog, heardAgoMs: this.membership.heardAgo(this.now) });
   }
 
   private send(to: string, message: EngineMessage): EngineEffect {

@@ -21,6 +21,7 @@ describe('wire messages', () => {
           manifests: [{ id, name: 'd', columns: [{ name: 'a', type: 'Utf8' }], rows: 1, bytes: 3, createdBy: 'n', shards: [{ id, bytes: 3, rows: 1, firstRow: 0, stats: { a: { min: 'x', max: 'y', nulls: 0 } } }] }],
           records: [{ id: 'n', host: 'h', incarnation: 1, version: 2, capacityBytes: 10, usedBytes: 3, full: false, capabilities: ['webgpu'], holdings: [id], staged: [], pending: [{ shard: id, to: 'm', releaseFrom: 'n' }], replacing: [{ shard: id, source: 'o' }], released: [{ shard: id, to: 'p', at: 5 }], leaving: false, left: false }],
         },
+        heardAgoMs: { n: 0, m: 1_250 },
       },
     ];
     for (const message of messages) expect(decodeMessage(encodeMessage(message))).toEqual(message);
@@ -57,5 +58,14 @@ describe('wire messages', () => {
     expect(() => decodeMessage(payloadOnRequest)).toThrow(/unexpected payload/);
     const badRecord = encodeMessage({ type: 'gossip', catalog: { manifests: [], records: [{ id: 'n' }] } } as unknown as EngineMessage);
     expect(() => decodeMessage(badRecord)).toThrow(/records\[0\]/);
+    const gossip = (heardAgoMs: unknown): Uint8Array => encodeMessage({ type: 'gossip', catalog: { manifests: [], records: [] }, heardAgoMs } as unknown as EngineMessage);
+    expect(() => decodeMessage(gossip({ n: -5 }))).toThrow(/heardAgoMs\.n/);
+    expect(() => decodeMessage(gossip([1]))).toThrow(/heardAgoMs is not an object/);
+    // A key like __proto__ is a plain key, not a way to reach the object's prototype.
+    const decoded = decodeMessage(gossip({ ['__proto__']: 1 }));
+    expect(decoded.type === 'gossip' && Object.keys(decoded.heardAgoMs)).toEqual(['__proto__']);
+    // Frames from builds before the field still decode: every relayed heartbeat is news from now.
+    const old = encodeMessage({ type: 'gossip', catalog: { manifests: [], records: [] } } as unknown as EngineMessage);
+    expect(decodeMessage(old)).toEqual({ type: 'gossip', catalog: { manifests: [], records: [] }, heardAgoMs: {} });
   });
 });

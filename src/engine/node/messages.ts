@@ -26,8 +26,12 @@ export const MAX_FRAME_BYTES = 5 + MAX_HEADER_BYTES + PIECE_BYTES;
  * pieces and asks only for the rest, from the same holder or another.
  */
 export type EngineMessage =
-  /** State-based gossip: the sender's whole catalog. */
-  | { readonly type: 'gossip'; readonly catalog: CatalogSnapshot }
+  /**
+   * State-based gossip: the sender's whole catalog, and how many milliseconds ago it last heard
+   * of each member by id (itself at 0), so receivers date a member's silence from when it
+   * really began (see Membership.observe).
+   */
+  | { readonly type: 'gossip'; readonly catalog: CatalogSnapshot; readonly heardAgoMs: Readonly<Record<string, number>> }
   /**
    * The sender wants the receiver to hold a copy of a shard and will serve its pieces.
    * `replaces` names the node whose copy this one stands in for ('' if none): the sender of a
@@ -68,7 +72,7 @@ export function decodeMessage(frame: Uint8Array): EngineMessage {
   if (h.type !== 'piece') expectEmpty(payload);
   switch (h.type) {
     case 'gossip':
-      return { type: 'gossip', catalog: catalogSnapshot(h.catalog) };
+      return { type: 'gossip', catalog: catalogSnapshot(h.catalog), heardAgoMs: heardAgo(h.heardAgoMs) };
     case 'shard-offer':
       return {
         type: 'shard-offer',
@@ -136,6 +140,15 @@ function str(value: unknown, what: string, maxLength = 1024): string {
 function num(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidMessageError(`${what} is not a non-negative number`);
   return value;
+}
+
+function heardAgo(value: unknown): Record<string, number> {
+  // Absent in frames from builds before it: then every relayed heartbeat counts as heard now.
+  if (value === undefined) return {};
+  // No prototype: an id such as "__proto__" or "constructor" is just a key.
+  const ages: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [id, age] of Object.entries(object(value, 'heardAgoMs'))) ages[str(id, 'heardAgoMs key')] = num(age, `heardAgoMs.${id}`);
+  return ages;
 }
 
 function bool(value: unknown, what: string): boolean {
