@@ -47,7 +47,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
-  transfers: { bytesServed: number; wireBytesServed: number };
+  transfers: { bytesServed: number; wireBytesServed: number; shardsWarmed: number };
   peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -194,6 +194,8 @@ try {
   // Polled often: the wait is measured to the poll.
   await until('repair to R', 600_000, async () => (await Promise.all(survivors.map(snapshot))).reduce((sum, view) => sum + view.storedShards, 0) === totalCopies, 20);
   const repairS = (performance.now() - closed) / 1000;
+  const warmed = (await Promise.all(survivors.map(snapshot))).map((view) => view.transfers.shardsWarmed);
+  log(`repair: shards read ahead by the survivors before the grace ended: ${warmed.join(', ')}`);
 
   const raw = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;
   const rawBytesPerS = raw * 1e6;

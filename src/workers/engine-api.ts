@@ -32,7 +32,7 @@ export interface EngineSnapshot {
   readonly messagesRejected: number;
   /** Copies this tab has received and stored since it started (transfer traffic). */
   readonly copiesStored: number;
-  /** Pieces pulled and bytes served (plain, and as sent: pieces go deflated when that shrinks them) since the tab started, and shards being pulled now. */
+  /** Pieces pulled and bytes served (plain, and as sent: pieces go deflated when that shrinks them) since the tab started, shards read ahead for repairs, and shards being pulled now. */
   readonly transfers: {
     readonly piecesReceived: number;
     readonly bytesReceived: number;
@@ -40,6 +40,8 @@ export interface EngineSnapshot {
     readonly resumed: number;
     readonly bytesServed: number;
     readonly wireBytesServed: number;
+    /** Shards read and deflated ahead of repairs this tab was about to drive. */
+    readonly shardsWarmed: number;
     readonly downloading: number;
   };
 }

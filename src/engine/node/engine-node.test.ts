@@ -50,15 +50,22 @@ describe('EngineNode in a simulated swarm', () => {
     expect(swarm.engine('n0').health()[0]?.bytesSent).toBeGreaterThanOrEqual(givenAway * 2048);
   });
 
-  it('repairs a crashed node\'s replicas only after the grace', async () => {
+  it("repairs a crashed node's replicas only after the grace, their next drivers reading them ahead in its last seconds", async () => {
     const swarm = await swarmOf(2, 6, 6);
     const manifest = await swarm.upload('n1', 'bytes', shardsOf(2, 10));
     await swarm.run(20_000);
     const ids = manifest.shards.map((shard) => shard.id);
-    const victim = (await swarm.holders(ids)).get(ids[0] ?? '')?.[0] ?? '';
+    const holders = await swarm.holders(ids);
+    const victim = holders.get(ids[0] ?? '')?.[0] ?? '';
+    const lost = [...holders.values()].filter((nodes) => nodes.includes(victim)).length;
+    const warmed = (): number => swarm.ids().reduce((sum, id) => sum + (id === victim ? 0 : swarm.engine(id).transferCounters().shardsWarmed), 0);
     await swarm.crash(victim);
     const before = swarm.copiesStored;
-    await swarm.run(GRACE_AND_DETECTION_MS - 5_000);
+    await swarm.run(GRACE_AND_DETECTION_MS - 7_000);
+    expect(warmed(), 'nothing read ahead long before the grace ends').toBe(0);
+    await swarm.run(5_500);
+    // Each lost copy has one driver, and only it reads the shard ahead.
+    expect(warmed(), `shards read ahead (victim ${victim} held ${lost}; seed 2)`).toBe(lost);
     expect(swarm.copiesStored, 'no repair inside the grace').toBe(before);
     await swarm.run(20_000);
     await expectFullyReplicated(swarm, ids, 2);

@@ -9,6 +9,7 @@ import { layoutFromCatalog } from './catalog-layout';
 import { EarlyOffers } from './early-offers';
 import { OutgoingCopies } from './outgoing-copies';
 import { memberViews, type MemberView } from './member-view';
+import { repairsDueSoon } from './repairs-due-soon';
 import { datasetHealth, withLocalProgress, type DatasetProgress } from './dataset-health';
 import type { EngineCounters } from './engine-counters';
 import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
@@ -201,6 +202,8 @@ export class EngineNode {
       return;
     }
     this.planAndRun(effects);
+    const dueSoon = repairsDueSoon(this.catalog, this.membership, this.now, this.id, this.settings.replication, this.outgoing.acknowledged(), this.settings.maxConcurrentTransfers);
+    for (const shard of dueSoon) this.server.warm(shard, this.now, effects);
     // Wake up when a silent member's grace ends, if that comes before the next tick.
     effects.push({ type: 'schedule-tick', afterMs: this.membership.msUntilNextOut(this.now, this.settings.tickIntervalMs) });
   }
@@ -456,10 +459,10 @@ export class EngineNode {
   }
 
   /** What this node's transfers have done: pieces pulled in, bytes served out. */
-  transferCounters(): DownloadCounters & { bytesServed: number; wireBytesServed: number } {
+  transferCounters(): DownloadCounters & { bytesServed: number; wireBytesServed: number; shardsWarmed: number } {
     let bytesServed = 0;
     for (const bytes of this.server.bytesServed.values()) bytesServed += bytes;
-    return { ...this.downloads.counters, bytesServed, wireBytesServed: this.server.wireBytesServed };
+    return { ...this.downloads.counters, bytesServed, wireBytesServed: this.server.wireBytesServed, shardsWarmed: this.server.shardsWarmed };
   }
 
   private knownShards(): Set<string> {

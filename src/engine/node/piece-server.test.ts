@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PIECE_BYTES, pieceHashes } from '../content-id';
+import { deflatePiece } from '../piece-deflate';
+import type * as PieceDeflate from '../piece-deflate';
 import type { EngineEffect } from './engine-io';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
 import { SeededRandom } from '../testing/seeded-random';
 import { PieceServer } from './piece-server';
+
+vi.mock('../piece-deflate', async (importOriginal) => {
+  const actual = await importOriginal<typeof PieceDeflate>();
+  return { ...actual, deflatePiece: vi.fn(actual.deflatePiece) };
+});
 
 const shard = 'ab'.repeat(32);
 
@@ -36,6 +43,30 @@ describe('PieceServer', () => {
     expect(more.some((effect) => effect.type === 'read-shard')).toBe(false);
     expect(sent()[0]?.message).toMatchObject({ type: 'piece', ok: true, index: 0 });
     expect(server.bytesServed.get(shard)).toBe(10 + PIECE_BYTES);
+  });
+
+  it('warms a shard due to be sent: one read, every piece deflated before anyone asks, none deflated again', async () => {
+    const bytes = Uint8Array.from({ length: 3 * PIECE_BYTES }, (_, i) => i % 7);
+    const hashes = await pieceHashes(bytes);
+    const { server, sent } = serverWithOutbox();
+    const deflations = vi.mocked(deflatePiece);
+    deflations.mockClear();
+    const effects: EngineEffect[] = [];
+    server.warm(shard, 0, effects);
+    server.warm(shard, 500, effects);
+    expect(effects.filter((effect) => effect.type === 'read-shard')).toHaveLength(1);
+    server.onRead(shard, bytes, hashes, '', 1_000, effects);
+    expect(deflations).toHaveBeenCalledTimes(3);
+    expect(server.shardsWarmed).toBe(1);
+    // Warmed again each tick until the transfer starts: it stays cached past the idle limit.
+    server.warm(shard, 14_000, effects);
+    server.tick(20_000);
+    const later: EngineEffect[] = [];
+    for (let index = 0; index < 3; index++) server.onRequest('a', shard, index, true, 20_000, later);
+    expect(later).toHaveLength(3);
+    expect(later.every((effect) => effect.type === 'send')).toBe(true);
+    expect(sent().map((answer) => answer.message)).toEqual([0, 1, 2].map((index) => expect.objectContaining({ type: 'piece', ok: true, index, deflated: true })));
+    expect(deflations).toHaveBeenCalledTimes(3);
   });
 
   it("serves an upload's primed shard with no store read, and keeps a shard it already serves", async () => {
