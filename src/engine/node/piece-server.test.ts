@@ -58,6 +58,12 @@ describe('PieceServer', () => {
     server.onRead(shard, bytes, hashes, '', 1_000, effects);
     expect(deflations).toHaveBeenCalledTimes(3);
     expect(server.shardsWarmed).toBe(1);
+    // A shard already cached (an upload's, say) is only deflated where it is not yet.
+    server.prime('cd'.repeat(32), bytes, hashes, 1_000);
+    server.onRequest('b', 'cd'.repeat(32), 0, true, 1_000, effects);
+    server.warm('cd'.repeat(32), 1_000, effects);
+    expect(deflations).toHaveBeenCalledTimes(6);
+    sent();
     // Warmed again each tick until the transfer starts: it stays cached past the idle limit.
     server.warm(shard, 14_000, effects);
     server.tick(20_000);
@@ -66,7 +72,7 @@ describe('PieceServer', () => {
     expect(later).toHaveLength(3);
     expect(later.every((effect) => effect.type === 'send')).toBe(true);
     expect(sent().map((answer) => answer.message)).toEqual([0, 1, 2].map((index) => expect.objectContaining({ type: 'piece', ok: true, index, deflated: true })));
-    expect(deflations).toHaveBeenCalledTimes(3);
+    expect(deflations).toHaveBeenCalledTimes(6);
   });
 
   it("serves an upload's primed shard with no store read, and keeps a shard it already serves", async () => {

@@ -98,6 +98,7 @@ export class PieceServer {
     const cached = this.cache.get(shard);
     if (cached) {
       cached.usedAt = now;
+      this.deflateAll(cached);
       return;
     }
     if (this.warming.has(shard)) return;
