@@ -18,6 +18,14 @@ export const defaultMembershipSettings: MembershipSettings = {
   repairGraceMs: 30_000,
 };
 
+/** What a gossiped node record says of its member's liveness (its version is the heartbeat). */
+export interface GossipedMember {
+  readonly id: string;
+  readonly incarnation: number;
+  readonly version: number;
+  readonly left: boolean;
+}
+
 /** One member as seen from here. */
 export interface Member {
   readonly id: string;
@@ -79,6 +87,18 @@ export class Membership {
       changedAt: changed ? now : (known?.changedAt ?? now),
     });
     return changed ? { id, from, to } : undefined;
+  }
+
+  /**
+   * Records the news a gossip from `from` brought: members that left, and newer heartbeats,
+   * first-hand from the sender itself, the rest dated by the sender's `heardAgoMs`.
+   */
+  observeGossip(from: string, news: readonly GossipedMember[], heardAgoMs: Readonly<Record<string, number>>, now: number): void {
+    for (const member of news) {
+      if (member.left) this.markLeft(member.id, now);
+      else if (member.id === from) this.observe(member.id, member.incarnation, member.version, now, true);
+      else this.observe(member.id, member.incarnation, member.version, now, false, heardAgoMs[member.id] ?? 0);
+    }
   }
 
   /** A member announced that it has handed its shards off and gone. */

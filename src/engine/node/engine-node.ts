@@ -14,7 +14,7 @@ import { datasetHealth, withLocalProgress, type DatasetProgress } from './datase
 import type { EngineCounters } from './engine-counters';
 import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
-import { PieceServer } from './piece-server';
+import { PieceServer, type ServedTotals } from './piece-server';
 import { ShardDownloads, type DownloadCounters } from './shard-downloads';
 import { shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent, FreshShard } from './engine-io';
@@ -319,12 +319,7 @@ export class EngineNode {
       this.record = { ...this.record, incarnation: mine.incarnation + 1, version: 0 };
       this.touch({});
     }
-    const news = this.catalog.merge({ manifests: [], records: foreign });
-    for (const record of news.records) {
-      if (record.left) this.membership.markLeft(record.id, this.now);
-      else if (record.id === from) this.membership.observe(record.id, record.incarnation, record.version, this.now, true);
-      else this.membership.observe(record.id, record.incarnation, record.version, this.now, false, heardAgoMs[record.id] ?? 0);
-    }
+    this.membership.observeGossip(from, this.catalog.merge({ manifests: [], records: foreign }).records, heardAgoMs, this.now);
     const unknown = snapshot.manifests.filter((manifest) => !this.catalog.hasManifest(manifest.id));
     if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
   }
@@ -459,10 +454,8 @@ export class EngineNode {
   }
 
   /** What this node's transfers have done: pieces pulled in, bytes served out. */
-  transferCounters(): DownloadCounters & { bytesServed: number; wireBytesServed: number; shardsWarmed: number } {
-    let bytesServed = 0;
-    for (const bytes of this.server.bytesServed.values()) bytesServed += bytes;
-    return { ...this.downloads.counters, bytesServed, wireBytesServed: this.server.wireBytesServed, shardsWarmed: this.server.shardsWarmed };
+  transferCounters(): DownloadCounters & ServedTotals {
+    return { ...this.downloads.counters, ...this.server.totals() };
   }
 
   private knownShards(): Set<string> {

@@ -19,6 +19,13 @@ interface ServedShard {
   usedAt: number;
 }
 
+/** What a node has served since it started: plain bytes, bytes as sent, shards read ahead. */
+export interface ServedTotals {
+  readonly bytesServed: number;
+  readonly wireBytesServed: number;
+  readonly shardsWarmed: number;
+}
+
 /** Shards kept in memory while peers pull them: enough for a few transfers at a time. */
 export const SERVE_CACHE_BYTES = 64 * 1024 * 1024;
 /** A shard nobody asked about for this long leaves the cache. */
@@ -108,6 +115,12 @@ export class PieceServer {
       this.waiting.set(shard, []);
       effects.push({ type: 'read-shard', shard, purpose: 'serve' });
     }
+  }
+
+  totals(): ServedTotals {
+    let bytesServed = 0;
+    for (const bytes of this.bytesServed.values()) bytesServed += bytes;
+    return { bytesServed, wireBytesServed: this.wireBytesServed, shardsWarmed: this.shardsWarmed };
   }
 
   /** Forgets a shard this node no longer holds. */
