@@ -46,7 +46,10 @@ test('a reload inside the grace costs no transfer; closed tabs are repaired afte
   await pages[4]!.reload();
   await expect(pages[4]!.getByTestId('self-id')).not.toHaveText(/starting/);
   await pages[0]!.waitForTimeout(DETECTION_AND_GRACE_MS + 5_000);
-  expect(await copies()).toBe(before);
+  // On failure, say who stored copies and how each tab saw the others (liveness, capacity, shards).
+  const views = await Promise.all(others.map(engineSnapshot));
+  const seen = views.map((view) => ({ copiesStored: view.copiesStored, peers: view.peers.map((peer) => `${peer.id.slice(-6)} ${peer.liveness} ${peer.capacityBytes} ${peer.shards}`) }));
+  expect(await copies(), `copies stored during a reload inside the grace (started at ${before}): ${JSON.stringify(seen)}`).toBe(before);
   expect((await engineSnapshot(pages[4]!)).storedShards).toBeGreaterThan(0);
   await expectAllAtTarget(pages, 10_000);
 
