@@ -8,6 +8,7 @@ import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 const require = createRequire(import.meta.url);
 interface BlockingConnection {
   query(sql: string): Table;
+  useUnsafe<R>(use: (bindings: { runQuery(connection: number, sql: string): Uint8Array }, connection: number) => R): R;
   insertArrowFromIPCStream(bytes: Uint8Array, options: { name: string; create: boolean }): void;
 }
 interface BlockingDb {
@@ -54,6 +55,11 @@ export class DuckDbOracle {
 
   query(sql: string): Table {
     return this.connection.query(sql);
+  }
+
+  /** A result's bytes exactly as DuckDB-Wasm's bindings answer a query (an Arrow IPC file), as a tab's ingest gets them. */
+  answerBytes(sql: string): Uint8Array {
+    return this.connection.useUnsafe((bindings, connection) => bindings.runQuery(connection, sql)).slice();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { tableFromIPC, type Data, type RecordBatch, type Table } from 'apache-arrow';
-import { ipcMessages, ipcStream } from './ipc-messages';
+import { END_OF_STREAM, ipcMessages, ipcStream, type IpcMessages } from './ipc-messages';
 
 // DuckDB hands ingest each part of a CSV as Arrow IPC bytes. Cutting the part into shards used
 // to decode those bytes and encode every shard's batches again (apache-arrow's writer copies
@@ -18,18 +18,31 @@ interface BatchEncoding {
 
 /** Keyed by a batch's first column. */
 const encodings = new WeakMap<Data, BatchEncoding>();
+/** Tables decoded here, to the stream of their messages in the bytes they were decoded from (a table object never changes its batches). */
+const decodedFrom = new WeakMap<Table, Uint8Array>();
 
 /** Decodes IPC bytes into a table, remembering each record batch's own message bytes. */
 export function decodeRememberingBytes(ipc: Uint8Array): Table {
   const table = tableFromIPC(ipc);
   const messages = ipcMessages(ipc);
   if (messages && messages.batches.length === table.batches.length) {
+    const stream = streamWithin(ipc, messages);
+    if (stream) decodedFrom.set(table, stream);
     table.batches.forEach((batch, i) => {
       const [first] = batch.data.children;
       if (first) encodings.set(first, { schema: messages.schema, message: messages.batches[i] ?? new Uint8Array(0), columns: batch.data.children, rows: batch.numRows });
     });
   }
   return table;
+}
+
+/**
+ * The IPC stream a table was decoded from by decodeRememberingBytes (the very table, not a
+ * slice or concatenation of it), as a view into those bytes, or undefined. A shard of all of a
+ * CSV part's rows is this view: DuckDB's bytes as they are, no copy made.
+ */
+export function streamDecodedInto(table: Table): Uint8Array | undefined {
+  return decodedFrom.get(table);
 }
 
 /**
@@ -49,6 +62,18 @@ export function streamOfDecodedBatches(batches: readonly RecordBatch[]): Uint8Ar
     first.schema,
     known.map((encoding) => encoding?.message ?? new Uint8Array(0)),
   );
+}
+
+/**
+ * The stream format of these messages within the bytes they were parsed from: the schema and
+ * batch messages lie end to end, and an end marker after them (a stream's last bytes, or
+ * followed by a file's footer: DuckDB-Wasm answers in the file format) closes the view.
+ */
+function streamWithin(ipc: Uint8Array, messages: IpcMessages): Uint8Array | undefined {
+  const start = messages.schema.byteOffset - ipc.byteOffset;
+  const end = start + messages.schema.length + messages.batches.reduce((total, batch) => total + batch.length, 0);
+  if (end + END_OF_STREAM.length > ipc.length || !sameBytes(ipc.subarray(end, end + END_OF_STREAM.length), END_OF_STREAM)) return undefined;
+  return ipc.subarray(start, end + END_OF_STREAM.length);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -66,7 +66,7 @@ export async function ingestDataset(request: IngestRequest, store: ShardStore): 
       request.staged?.(id, piece.bytes);
     };
     // readDataset reads the next part while this one is staged.
-    for (const parts = readDataset(request.fileName, request.bytes); ; ) {
+    for (const parts = readDataset(request.fileName, request.bytes, request.shardBytes); ; ) {
       const part: IteratorResult<Table> = await parts.next();
       if (!part.done) schemaOf ??= part.value;
       const rowsNow = part.done ? carried : carried ? carried.concat(part.value) : part.value;

@@ -14,7 +14,7 @@ export interface IpcMessages {
 const FILE_MAGIC = 'ARROW1';
 const CONTINUATION = -1;
 /** The stream's end: a continuation marker and a zero metadata length. */
-const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+export const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
 
 /**
  * The messages of IPC bytes in the file or stream format, or undefined for anything but one

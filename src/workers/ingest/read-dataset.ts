@@ -27,16 +27,17 @@ export function formatOfFile(fileName: string): DatasetFormat | undefined {
 }
 
 /**
- * Reads a dropped file as a sequence of tables with one schema: a big CSV comes in parts (the
- * next read while the caller handles this one), any other file as one table. Throws
+ * Reads a dropped file as a sequence of tables with one schema: a big CSV comes in parts of
+ * about `shardBytes` of Arrow each (the next read while the caller handles this one), any
+ * other file as one table. Throws
  * UnreadableDatasetError, saying why, for bad input.
  */
-export async function* readDataset(fileName: string, bytes: Uint8Array): AsyncGenerator<Table> {
+export async function* readDataset(fileName: string, bytes: Uint8Array, shardBytes: number): AsyncGenerator<Table> {
   const format = formatOfFile(fileName);
   if (!format) throw new UnreadableDatasetError(`${fileName}: unsupported file type; drop CSV, TSV, Parquet, Arrow IPC, JSON or NDJSON`);
   if (bytes.byteLength === 0) throw new UnreadableDatasetError(`${fileName} is empty`);
   const parts =
-    format === 'csv' || format === 'tsv' ? readDelimited(fileName, bytes, format === 'tsv' ? '\t' : undefined) : single(readWhole(format, fileName, bytes));
+    format === 'csv' || format === 'tsv' ? readDelimited(fileName, bytes, format === 'tsv' ? '\t' : undefined, shardBytes) : single(readWhole(format, fileName, bytes));
   let rows = 0;
   for (;;) {
     let next: IteratorResult<Table>;

@@ -9,28 +9,48 @@ const DOUBLE_QUOTE = 34;
 
 let registered = 0;
 
-/** CSV is read in parts of this many bytes: few enough queries that DuckDB's per-query cost stays small. */
-export const CSV_PART_BYTES = 8 * 1024 * 1024;
+/**
+ * CSV is read in parts, each meant to come out as about one shard of Arrow (its size in CSV
+ * learned from the parts read so far): such a part becomes a shard as DuckDB encoded it, with
+ * no copy, and the caller's work per part (stats, hashes, a store write) comes in even steps
+ * beside DuckDB's, leaving one shard's work after DuckDB's last part. Parts twice that size
+ * left two shards' writes queued at the end. Parts are never smaller than this, though: each
+ * is a query, and half a default shard cost DuckDB more per byte than it saved.
+ */
+const MIN_PART_BYTES = 2 * 1024 * 1024;
+/** Nor larger than this (a shard target of many megabytes is still read in steps). */
+const MAX_PART_BYTES = 64 * 1024 * 1024;
 /** Rows DuckDB's sniffer samples (its `sample_size` default): the sniffed prefix holds more. */
 const SNIFF_SAMPLE_ROWS = 20_480;
-/** Parts handed to DuckDB before the caller takes them (each costs its CSV bytes and its rows in memory). */
-const PARTS_AHEAD = 2;
+/**
+ * Parts handed to DuckDB before the caller takes them (each costs its CSV bytes and its rows
+ * in memory). Enough that DuckDB still has work queued while the caller waits on the store.
+ */
+const PARTS_AHEAD = 4;
 
 /**
  * Reads CSV/TSV with DuckDB-Wasm in parts. The file's start is sniffed once (DuckDB's own
  * `sniff_csv`: dialect and column types), the file cut at record boundaries, and each part is
- * read with exactly the sniffed settings, so every part has the same schema. DuckDB parses the next parts in its own
- * worker while the caller shards, hashes and stores this one, so reading and staging overlap.
+ * read with exactly the sniffed settings, so every part has the same schema. DuckDB parses the
+ * next parts in its own worker while the caller shards, hashes and stores this one, so reading and staging overlap.
+ * Each part is cut to come out as about `partArrowBytes` of Arrow (see MIN_PART_BYTES).
  * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
  * as one part.
  */
-export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined): AsyncGenerator<Table> {
+export async function* readDelimited(fileName: string, bytes: Uint8Array, delimiter: string | undefined, partArrowBytes: number): AsyncGenerator<Table> {
   const db = await duckDb();
   const name = `upload-${registered++}.csv`;
+  // CSV and Arrow bytes of the parts read so far: how much CSV makes `partArrowBytes` of Arrow.
+  let csvRead = 0;
+  let arrowRead = 0;
+  const partBytes = (): number => {
+    const csvPerArrowByte = arrowRead > 0 ? csvRead / arrowRead : 1;
+    return Math.min(MAX_PART_BYTES, Math.max(MIN_PART_BYTES, Math.round(partArrowBytes * csvPerArrowByte)));
+  };
   // The sniffer reads only the file's first rows (its sample): it gets the first part, which
   // holds at least that many, and DuckDB never copies the whole file. Cut as a '"'-quoted
   // file is cut, DuckDB's default; any other quoting is found below and read whole.
-  const sniffEnd = prefixEnd(bytes, CSV_PART_BYTES / 2, SNIFF_SAMPLE_ROWS + 1, DOUBLE_QUOTE);
+  const sniffEnd = prefixEnd(bytes, partBytes(), SNIFF_SAMPLE_ROWS + 1, DOUBLE_QUOTE);
   // DuckDB takes the buffer over; keep the caller's bytes intact.
   await db.registerFileBuffer(name, bytes.slice(0, sniffEnd));
   const connection = await db.connect();
@@ -46,7 +66,7 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
     if (!cuttable) {
       await db.dropFile(name);
       await db.registerFileBuffer(name, bytes.slice());
-      const whole = await readPartQuery(connection, `SELECT * FROM read_csv_auto('${name}'${options})`);
+      const { table: whole } = await readPartQuery(connection, `SELECT * FROM read_csv_auto('${name}'${options})`);
       // The sniffer names a file with no usable header and one text column `column0`: that is not a table.
       if (whole.numCols === 1 && whole.schema.fields[0]?.name === 'column0' && whole.numRows === 0) throw new UnreadableDatasetError(`${fileName} has no rows`);
       yield whole;
@@ -67,7 +87,11 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
       if (start > 0) query = query.replace('header=true', 'header=false').replace(/\bskip=\d+/, 'skip=0');
       // The query is posted right behind the registration, not once it is done (DuckDB's worker
       // takes them in order): DuckDB finds its next part queued however busy this thread is.
-      const rows = Promise.all([registered, readPartQuery(connection, query)]).then(([, table]) => table);
+      const rows = Promise.all([registered, readPartQuery(connection, query)]).then(([, { table, ipcBytes }]) => {
+        csvRead += end - start;
+        arrowRead += ipcBytes;
+        return table;
+      });
       // The part is dropped behind the queries queued after it; its rows must not wait for that.
       rows.finally(() => db.dropFile(partName)).catch(() => undefined);
       // A part read ahead that fails while the caller is busy is reported when its turn comes.
@@ -77,13 +101,13 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
     // The first part is the sniffed one (unless the file turned out unquoted, with stray
     // quotes: then its cut differs). Parts are queued in DuckDB's worker ahead of the caller,
     // so it never idles while the caller is busy with a part it finished earlier.
-    let end = quoteByte === DOUBLE_QUOTE ? sniffEnd : recordEnd(bytes, 0, CSV_PART_BYTES / 2, quoteByte);
+    let end = quoteByte === DOUBLE_QUOTE ? sniffEnd : recordEnd(bytes, 0, partBytes(), quoteByte);
     if (end !== sniffEnd) await db.dropFile(name);
     queued.push(startPart(0, end));
     for (;;) {
       while (queued.length < PARTS_AHEAD && end < bytes.length) {
         const start = end;
-        end = recordEnd(bytes, start, CSV_PART_BYTES, quoteByte);
+        end = recordEnd(bytes, start, partBytes(), quoteByte);
         queued.push(startPart(start, end));
       }
       const next = queued.shift();
@@ -100,7 +124,8 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   }
 }
 
-/** A part's rows, decoded from DuckDB's IPC bytes, which shards of whole batches then reuse (see encoded-batches). */
-async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<Table> {
-  return decodeRememberingBytes(await connection.useUnsafe((db, id) => db.runQuery(id, query)));
+/** A part's rows, decoded from DuckDB's IPC bytes, which shards then reuse (see encoded-batches), and how many bytes those were. */
+async function readPartQuery(connection: AsyncDuckDBConnection, query: string): Promise<{ table: Table; ipcBytes: number }> {
+  const ipc = await connection.useUnsafe((db, id) => db.runQuery(id, query));
+  return { table: decodeRememberingBytes(ipc), ipcBytes: ipc.byteLength };
 }

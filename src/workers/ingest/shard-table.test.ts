@@ -2,7 +2,8 @@ import { DateDay, Table, tableFromArrays, tableFromIPC, tableToIPC, TimestampMic
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../engine/testing/seeded-random';
 import { codePointLess, columnStats, genericColumnStats } from './column-stats';
-import { decodeRememberingBytes, streamOfDecodedBatches } from './encoded-batches';
+import { decodeRememberingBytes, streamDecodedInto, streamOfDecodedBatches } from './encoded-batches';
+import { DuckDbOracle } from '../../../e2e/support/duckdb-oracle';
 import { shardTable, type TableShard } from './shard-table';
 
 function sampleTable(rows: number, seed: number) {
@@ -151,5 +152,72 @@ describe('shardTable over many small batches', () => {
     expect(streamOfDecodedBatches(plain.slice(0, 4096).batches)).toBeUndefined();
     const names = shards.flatMap((shard) => Array.from({ length: shard.rows }, (_, i) => String(tableFromIPC(shard.bytes).getChild('name')?.get(i))));
     expect(names).toEqual(Array.from(plain.getChild('name')?.toArray() as unknown as string[]));
+  });
+});
+
+describe('shardTable over a part decoded from one IPC stream', () => {
+  /** A part as DuckDB hands it over: 2048-row batches in one IPC stream, decoded. */
+  function decodedPart(rows: number, seed: number) {
+    const sample = sampleTable(rows, seed);
+    // Plain strings, as DuckDB sends them (tableFromArrays would make a dictionary of them).
+    const whole = new Table({ id: sample.getChild('id') as Vector, name: vectorFromArray(sample.getChild('name')?.toArray() as unknown as string[], new Utf8()) });
+    const batches = [];
+    for (let row = 0; row < whole.numRows; row += 2048) batches.push(...whole.slice(row, row + 2048).batches);
+    const bytes = tableToIPC(new Table(batches), 'stream');
+    return { bytes, table: decodeRememberingBytes(bytes) };
+  }
+
+  it('is one shard, the very stream it was decoded from, when that is near the target', () => {
+    const { bytes, table } = decodedPart(20_000, 21);
+    for (const holdBackTail of [false, true]) {
+      const shards = [...shardTable(table, bytes.byteLength, holdBackTail)];
+      expect(shards).toHaveLength(1);
+      expect(shards[0]?.bytes).toEqual(bytes);
+      expect(shards[0]?.bytes.buffer, 'a view, not a copy').toBe(bytes.buffer);
+      expect(shards[0]?.rows).toBe(20_000);
+      expect(shards[0]?.stats).toEqual(columnStats(table));
+    }
+    // Up to a quarter over the target, or under it by up to half, it is still taken whole.
+    expect([...shardTable(table, Math.ceil(bytes.byteLength / 1.25))][0]?.bytes.buffer).toBe(bytes.buffer);
+    expect([...shardTable(table, bytes.byteLength * 2, true)][0]?.bytes.buffer).toBe(bytes.buffer);
+  });
+
+  it('is cut as any table when it is well over the target, held back when well under it, or not exactly one stream', () => {
+    const { bytes, table } = decodedPart(20_000, 22);
+    const over = [...shardTable(table, Math.floor(bytes.byteLength / 1.3))];
+    expect(over.length).toBeGreaterThan(1);
+    expect(over.every((shard) => shard.bytes.buffer !== bytes.buffer)).toBe(true);
+    // Under half the target, a part that is not the last waits for the next part's rows.
+    const cutter = shardTable(table, bytes.byteLength * 2 + 8, true);
+    const first = cutter.next();
+    expect(first.done).toBe(true);
+    expect(first.value).toBe(0);
+    // A slice or a concatenation of the part is not the stream, nor is a part read from an IPC file.
+    expect(streamDecodedInto(table.slice(0, 4096))).toBeUndefined();
+    expect(streamDecodedInto(table.concat(table))).toBeUndefined();
+    expect(streamDecodedInto(table)).toEqual(bytes);
+    // Nor is a stream that lacks its end marker.
+    const unended = decodeRememberingBytes(bytes.subarray(0, bytes.length - 8));
+    expect(unended.numRows).toBe(table.numRows);
+    expect(streamDecodedInto(unended)).toBeUndefined();
+  });
+
+  it('is the stream inside the IPC file DuckDB-Wasm answers with, a view of its bytes', async () => {
+    const oracle = await DuckDbOracle.open();
+    const answer = oracle.answerBytes("SELECT i AS id, 'name-' || (i % 97) AS name FROM range(20000) t(i)");
+    expect(new TextDecoder().decode(answer.subarray(0, 6)), 'DuckDB-Wasm answers in the file format').toBe('ARROW1');
+    const table = decodeRememberingBytes(answer);
+    const [shard, ...more] = [...shardTable(table, answer.byteLength)];
+    expect(more).toHaveLength(0);
+    if (!shard) throw new Error('one shard expected');
+    expect(shard.bytes.buffer, 'a view, not a copy').toBe(answer.buffer);
+    expect(shard.bytes.byteLength).toBeLessThan(answer.byteLength);
+    // The stream format of the same rows.
+    const back = tableFromIPC(shard.bytes);
+    expect(new TextDecoder().decode(shard.bytes.subarray(0, 6))).not.toBe('ARROW1');
+    expect(back.numRows).toBe(20_000);
+    expect(back.getChild('name')?.toArray()).toEqual(table.getChild('name')?.toArray());
+    // A file without the end marker before its footer (apache-arrow writes none) has no stream to take.
+    expect(streamDecodedInto(decodeRememberingBytes(tableToIPC(table, 'file')))).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { ColumnStats } from '../../engine/catalog/manifest';
 import { columnStats } from './column-stats';
-import { streamOfDecodedBatches } from './encoded-batches';
+import { streamDecodedInto, streamOfDecodedBatches } from './encoded-batches';
 
 /** One shard cut from a table, before it gets its content id. */
 export interface TableShard {
@@ -12,19 +12,28 @@ export interface TableShard {
   readonly stats: Record<string, ColumnStats>;
 }
 
+/** A table decoded from one IPC stream is a shard as it is when its stream is at most this much over the target. */
+const WHOLE_STREAM_SLACK = 1.25;
 /** Refinements of a shard's row count before its size is accepted. */
 const MAX_REFINEMENTS = 3;
 const FIRST_GUESS_ROWS = 1024;
 
 /**
- * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. Small record
- * batches (DuckDB makes 2048-row ones) are grouped whole: encoding whole batches is a copy of
- * their buffers, where a slice must be realigned. A big batch is cut by `sliceShards`.
+ * Cuts a table into row ranges whose Arrow IPC bytes are about `targetBytes` each. A table
+ * decoded from one IPC stream of about the target (a CSV part DuckDB just read, sized for
+ * that) is one shard: its stream, not a copy. Otherwise small record batches (DuckDB makes
+ * 2048-row ones) are grouped whole: encoding whole batches is a copy of their buffers, where a
+ * slice must be realigned. A big batch is cut by `sliceShards`.
  * With `holdBackTail`, a last group of small batches is not cut (nor encoded): its rows are
  * left for the caller to put before the next rows it reads. Returns the first row not cut.
  */
 export function* shardTable(table: Table, targetBytes: number, holdBackTail = false): Generator<TableShard, number> {
   if (!(targetBytes > 0)) throw new RangeError(`shard target must be > 0 bytes, got ${targetBytes}`);
+  const stream = streamDecodedInto(table);
+  if (stream && table.numRows > 0 && stream.byteLength <= targetBytes * WHOLE_STREAM_SLACK && (stream.byteLength >= targetBytes / 2 || !holdBackTail)) {
+    yield { bytes: stream, rows: table.numRows, firstRow: 0, stats: columnStats(table) };
+    return table.numRows;
+  }
   let group: RecordBatch[] = [];
   let groupBytes = 0;
   let firstRow = 0;
