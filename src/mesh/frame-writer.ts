@@ -42,6 +42,31 @@ export class FrameWriter {
     if (this.stream.status !== 'open' || this.stream.writeStatus !== 'writable') {
       throw new Error(`stream to ${this.stream.protocol} is no longer writable`);
     }
-    if (!this.stream.send(piece)) await this.stream.onDrain();
+    if (!this.stream.send(piece)) await nextDrain(this.stream);
   }
+}
+
+/**
+ * The stream's next drain; rejects if it closes first. Not `stream.onDrain()`: libp2p keeps
+ * the promise of the first drain it was asked about, so once that has resolved every later
+ * call resolves at once, and a writer using it stops waiting: frames then pile up in the
+ * stream's own buffer (7 MB where a piece should be, in this file's test).
+ */
+function nextDrain(stream: Stream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const drained = (): void => {
+      stop();
+      resolve();
+    };
+    const closed = (event: Event): void => {
+      stop();
+      reject((event as Event & { error?: Error }).error ?? new Error(`stream to ${stream.protocol} closed while waiting to send`));
+    };
+    const stop = (): void => {
+      stream.removeEventListener('drain', drained);
+      stream.removeEventListener('close', closed);
+    };
+    stream.addEventListener('drain', drained);
+    stream.addEventListener('close', closed);
+  });
 }
