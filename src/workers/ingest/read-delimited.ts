@@ -14,8 +14,9 @@ let registered = 0;
  * learned from the parts read so far): such a part becomes a shard as DuckDB encoded it, with
  * no copy, and the caller's work per part (stats, hashes, a store write) comes in even steps
  * beside DuckDB's, leaving one shard's work after DuckDB's last part. Parts twice that size
- * left two shards' writes queued at the end. Parts are never smaller than this, though: each
- * is a query, and half a default shard cost DuckDB more per byte than it saved.
+ * left two shards' writes queued at the end; parts of 2-3 MiB for 4 MiB shards were slower end
+ * to end than 4 MiB ones. However small the shard target, a part is never smaller than this:
+ * each is a query and a round trip to DuckDB's worker.
  */
 const MIN_PART_BYTES = 2 * 1024 * 1024;
 /** Nor larger than this (a shard target of many megabytes is still read in steps). */
@@ -32,8 +33,9 @@ const PARTS_AHEAD = 4;
  * Reads CSV/TSV with DuckDB-Wasm in parts. The file's start is sniffed once (DuckDB's own
  * `sniff_csv`: dialect and column types), the file cut at record boundaries, and each part is
  * read with exactly the sniffed settings, so every part has the same schema. DuckDB parses the
- * next parts in its own worker while the caller shards, hashes and stores this one, so reading and staging overlap.
- * Each part is cut to come out as about `partArrowBytes` of Arrow (see MIN_PART_BYTES).
+ * next parts in its own worker while the caller shards, hashes and stores this one, so reading
+ * and staging overlap. Each part is cut to come out as about `partArrowBytes` of Arrow (see
+ * MIN_PART_BYTES).
  * A file that cannot be cut safely (quotes escaped by something other than doubling) is read
  * as one part.
  */
