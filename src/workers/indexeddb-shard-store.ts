@@ -9,13 +9,28 @@ import { openNodeDatabase, type NodeDatabase } from './node-database';
  */
 const RELAXED: IDBTransactionOptions = { durability: 'relaxed' };
 
+interface QueuedPut {
+  readonly id: string;
+  /** The verified bytes, as stored. */
+  readonly blob: Blob;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * Shards in IndexedDB. Bytes are hashed before the write transaction opens (a transaction
  * closes when it waits on anything but IndexedDB), then the budget check, the insert and the
  * usage counter commit together, so concurrent puts can neither overshoot the budget nor count
- * a shard twice. Every read is verified; a corrupt copy is dropped before the error is thrown.
+ * a shard twice. Every write transaction takes the usage counter, so writes run one after
+ * another: puts that arrive while one is under way are written together in the next (a group
+ * commit), which saves each its own transaction's round trips and commit. Every read is
+ * verified; a corrupt copy is dropped before the error is thrown.
  */
 export class IndexedDbShardStore implements ShardStore {
+  /** Puts hashed and waiting for the write under way to end: they are written together next. */
+  private queued: QueuedPut[] = [];
+  private writing = false;
+
   constructor(
     private readonly db: NodeDatabase,
     private budgetBytes: number,
@@ -36,26 +51,10 @@ export class IndexedDbShardStore implements ShardStore {
     // are copied first so the caller cannot change them meanwhile.
     const stable = isMarkedVerified(bytes) ? bytes : copyOfBytes(bytes);
     await verifyContentId(id, stable);
-    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
-    const [known, used] = await Promise.all([tx.objectStore('shardInfo').get(id), tx.objectStore('meta').get('usedBytes')]);
-    if (known) {
-      await tx.done;
-      return;
-    }
-    const usedBytes = used ?? 0;
-    const free = this.budgetBytes - usedBytes;
-    if (stable.byteLength > free) {
-      tx.abort();
-      await tx.done.catch(() => undefined);
-      throw new StoreFullError(stable.byteLength, free);
-    }
     const blob = new Blob([stable as Uint8Array<ArrayBuffer>]);
-    await Promise.all([
-      tx.objectStore('shards').put(blob, id),
-      tx.objectStore('shardInfo').put({ id, bytes: stable.byteLength }, id),
-      tx.objectStore('meta').put(usedBytes + stable.byteLength, 'usedBytes'),
-    ]);
-    await tx.done;
+    const written = new Promise<void>((resolve, reject) => this.queued.push({ id, blob, resolve, reject }));
+    this.writeQueued();
+    return written;
   }
 
   async get(id: string): Promise<Uint8Array> {
@@ -125,6 +124,64 @@ export class IndexedDbShardStore implements ShardStore {
     } catch {
       return new Uint8Array(0);
     }
+  }
+
+  /** Starts writing the queued puts unless a write is under way (its end starts the next). */
+  private writeQueued(): void {
+    if (this.writing || this.queued.length === 0) return;
+    this.writing = true;
+    void this.writeBatch(this.queued.splice(0)).finally(() => {
+      this.writing = false;
+      this.writeQueued();
+    });
+  }
+
+  /** Settles each put of the batch: written (or held already), refused for want of room, or failed. */
+  private async writeBatch(batch: readonly QueuedPut[]): Promise<void> {
+    let refusals: (StoreFullError | undefined)[];
+    try {
+      refusals = await this.writeTogether(batch);
+    } catch (error) {
+      // One put the browser refuses (its own quota, say) fails the whole transaction: each is
+      // tried again alone, so the others still land and only that one fails.
+      if (batch.length === 1) batch[0]?.reject(error);
+      else for (const put of batch) await this.writeBatch([put]);
+      return;
+    }
+    batch.forEach((put, i) => {
+      const refusal = refusals[i];
+      if (refusal) put.reject(refusal);
+      else put.resolve();
+    });
+  }
+
+  /**
+   * Writes the puts in one transaction, each unless the store has it already or it does not
+   * fit in what is left of the budget (in order); resolves, once committed, with each put's
+   * refusal, if any.
+   */
+  private async writeTogether(batch: readonly QueuedPut[]): Promise<(StoreFullError | undefined)[]> {
+    const tx = this.db.transaction(['shards', 'shardInfo', 'meta'], 'readwrite', RELAXED);
+    // A failed request fails the transaction too: whichever is awaited first reports it.
+    tx.done.catch(() => undefined);
+    const info = tx.objectStore('shardInfo');
+    const [used, ...known] = await Promise.all([tx.objectStore('meta').get('usedBytes'), ...batch.map((put) => info.getKey(put.id))]);
+    let usedBytes = used ?? 0;
+    const writing = new Set<string>();
+    const requests: Promise<unknown>[] = [];
+    const refusals = batch.map((put, i) => {
+      if (known[i] !== undefined || writing.has(put.id)) return undefined;
+      const free = this.budgetBytes - usedBytes;
+      if (put.blob.size > free) return new StoreFullError(put.blob.size, free);
+      writing.add(put.id);
+      usedBytes += put.blob.size;
+      requests.push(tx.objectStore('shards').put(put.blob, put.id), info.put({ id: put.id, bytes: put.blob.size }, put.id));
+      return undefined;
+    });
+    if (writing.size > 0) requests.push(tx.objectStore('meta').put(usedBytes, 'usedBytes'));
+    await Promise.all(requests);
+    await tx.done;
+    return refusals;
   }
 
   /** Drops a corrupt copy unless a good put replaced it while it was being checked. */
