@@ -9,16 +9,23 @@ describe('partCut', () => {
     expect(partCut(1.3 * PART, PART)).toBe(PART);
   });
 
-  it('cuts a remainder of about one part into a part and a short last one', () => {
+  it('cuts a remainder of about one part into a part and a last one of at most a quarter', () => {
     expect(partCut(1.25 * PART, PART)).toBe(PART);
     expect(partCut(PART, PART)).toBe(0.75 * PART);
-    expect(partCut(0.9 * PART, PART)).toBe(0.65 * PART);
-    // What follows is the quarter part left, always.
-    for (const remaining of [0.85, 0.9, 1, 1.1, 1.25].map((share) => share * PART)) expect(remaining - partCut(remaining, PART)).toBe(0.25 * PART);
+    expect(partCut(0.8 * PART, PART)).toBe(0.55 * PART);
+    expect(partCut(0.7 * PART, PART)).toBe(0.55 * PART);
+    for (const share of [0.65, 0.7, 0.8, 0.9, 1, 1.1, 1.25]) {
+      const remaining = share * PART;
+      const last = remaining - partCut(remaining, PART);
+      expect(last, `remainder ${share} of a part`).toBeGreaterThanOrEqual(0.1 * PART);
+      expect(last, `remainder ${share} of a part`).toBeLessThanOrEqual(0.25 * PART);
+      // The part before the last stays well over half a shard: never held back.
+      expect(remaining - last).toBeGreaterThanOrEqual(0.55 * PART);
+    }
   });
 
-  it('leaves a remainder alone when its first piece would come near half a shard', () => {
-    expect(partCut(0.8 * PART, PART)).toBe(PART);
+  it('leaves a remainder under 0.65 parts whole', () => {
+    expect(partCut(0.6 * PART, PART)).toBe(PART);
     expect(partCut(0.3 * PART, PART)).toBe(PART);
   });
 });

@@ -126,21 +126,29 @@ export async function* readDelimited(fileName: string, bytes: Uint8Array, delimi
   }
 }
 
-/** The share of a part the file's last part is cut down to (see partCut). */
+/** The file's last part is cut down to at most this share of a part (see partCut)... */
 const LAST_PART_SHARE = 0.25;
+/** ...and no less than this share (else it is not worth a query of its own)... */
+const LAST_PART_MIN_SHARE = 0.1;
+/**
+ * ...leaving the part before it at least this share: over half a shard with room to spare for
+ * the CSV-per-Arrow estimate (a part under half a shard is held back and laid out again with
+ * the next rows).
+ */
+const PART_BEFORE_LAST_MIN_SHARE = 0.55;
 
 /**
  * CSV bytes to cut the next part at, `remaining` bytes before the file's end, for parts of
  * `partBytes`. What is left after DuckDB's last part is that part's shard to stage (stats,
- * hash, store write, while earlier writes finish): a remainder of about one part is cut into a
- * part and a short last one, so that tail is a quarter as long. In A/B loops of the bench's
- * 30.4 MiB CSV (40 reps, same page, order rotating) the median ingest went from 323 to 289 ms.
- * A shorter remainder is not cut (its first piece would come near half a shard, under which it
- * is held back and laid out again with the last), nor a longer one (its last part is short already).
+ * hash, store write, while earlier writes finish): a remainder of 0.65-1.25 parts is cut into
+ * a part and a short last one, so that tail is short. In A/B loops of the bench's 30.4 MiB CSV
+ * (40 reps in one page, order rotating) the median ingest went from 323 to 289 ms. A longer
+ * remainder is cut a full part (its last part is then short already), a shorter one not at all.
  */
 export function partCut(remaining: number, partBytes: number): number {
-  const shortened = remaining - Math.round(partBytes * LAST_PART_SHARE);
-  return remaining <= partBytes * (1 + LAST_PART_SHARE) && shortened >= partBytes * 0.6 ? shortened : partBytes;
+  if (remaining > partBytes * (1 + LAST_PART_SHARE)) return partBytes;
+  const last = Math.min(partBytes * LAST_PART_SHARE, remaining - partBytes * PART_BEFORE_LAST_MIN_SHARE);
+  return last >= partBytes * LAST_PART_MIN_SHARE ? remaining - Math.round(last) : partBytes;
 }
 
 /** A part's rows, decoded from DuckDB's IPC bytes, which shards then reuse (see encoded-batches), and how many bytes those were. */
