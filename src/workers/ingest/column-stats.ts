@@ -275,8 +275,6 @@ function statsOf(vector: Vector): ColumnStats {
 
 /** Min, max and null count of every column of a table (or a shard's slice of one). */
 export function columnStats(table: Table): Record<string, ColumnStats> {
-  const v = (globalThis as unknown as { variant?: number }).variant;
-  if (v === 1 || v === 4) return {};
   const stats: Record<string, ColumnStats> = {};
   for (const field of table.schema.fields) {
     const column = table.getChild(field.name);
