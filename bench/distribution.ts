@@ -23,8 +23,11 @@ import { busyShare, sampleCpu, threadMs } from './cpu-usage';
 const PORT = 4391;
 const TABS = 5;
 const ROWS = Number(process.env.DIST_BENCH_ROWS ?? 1_000_000);
-/** Ingest reps: DuckDB alone varies 230-400 ms between reps here, so the medians need several. */
-const INGEST_REPS = 9;
+/**
+ * Ingest reps: DuckDB alone varies 210-400 ms between reps here and the ingest 270-430, so the
+ * medians need many (9 reps moved the ratio by about 0.05 between runs of one build).
+ */
+const INGEST_REPS = 15;
 const RAW_BYTES = 32 * MiB;
 /** Bytes to each tab in the fan-out measurement (4 tabs: about the 14 copies an upload sends). */
 const FAN_OUT_BYTES_EACH = 14 * MiB;
