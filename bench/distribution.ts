@@ -50,7 +50,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
-  transfers: { bytesServed: number; wireBytesServed: number; shardsWarmed: number };
+  transfers: { bytesServed: number; wireBytesServed: number; shardsWarmed: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number };
   peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -70,6 +70,20 @@ interface DistributionBench {
 
 const call = <T>(page: Page, fn: (api: DistributionBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'distributionBench', fn, arg);
 const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snapshot());
+
+/**
+ * Logs, per tab, the pieces it pulled since `before` and the holders its downloads left: a
+ * link that stalls shows as a holder left for silence (2 s while another has the shard, else 5 s).
+ */
+async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['transfers'][]): Promise<void> {
+  const after = await Promise.all(pages.map(async (page) => (await snapshot(page)).transfers));
+  const lines = after.map((now, i) => {
+    const then = before[i];
+    if (!then) return `tab ${i}: ?`;
+    return `tab ${i}: ${now.piecesReceived - then.piecesReceived} pieces in, ${now.sourcesGivenUp - then.sourcesGivenUp} holders left (${now.sourcesSilent - then.sourcesSilent} silent)`;
+  });
+  log(`  downloads: ${lines.join('; ')}`);
+}
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -149,6 +163,7 @@ try {
 
   const arrowBytes = await call(uploader, (api, rows: number) => api.makeArrow('dataset.arrow', 5, rows), ROWS);
   const servedBefore = (await snapshot(uploader)).transfers;
+  const transfersBefore = await Promise.all(tabs.map(async (tab) => (await snapshot(tab)).transfers));
   const cpuBefore = sampleCpu();
   const dropped = performance.now();
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
@@ -172,6 +187,7 @@ try {
   const servedAfter = (await snapshot(uploader)).transfers;
   const wireShare = (servedAfter.wireBytesServed - servedBefore.wireBytesServed) / Math.max(1, servedAfter.bytesServed - servedBefore.bytesServed);
   log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB (${(sent * wireShare / 1e6).toFixed(1)} MB on the wire, deflated): ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
+  await logGiveUps(tabs, transfersBefore);
   await measureRaw();
 
   // Let placement settle, then close the tab holding the most bytes.
@@ -207,6 +223,7 @@ try {
   const [plainUploader] = survivors as [Page];
   await call(plainUploader, (api, rows: number) => api.makeIncompressibleArrow('random.arrow', 6, rows), ROWS);
   const plainBefore = (await snapshot(plainUploader)).transfers;
+  const survivorsBefore = await Promise.all(survivors.map(async (tab) => (await snapshot(tab)).transfers));
   const plainDropped = performance.now();
   const plainUpload = await call(plainUploader, (api) => api.ingest('random.arrow'));
   let plainDataset: DatasetView | undefined;
@@ -219,6 +236,7 @@ try {
   const plainWireShare = (plainAfter.wireBytesServed - plainBefore.wireBytesServed) / Math.max(1, plainAfter.bytesServed - plainBefore.bytesServed);
   const plainBoundS = ((plainDataset?.bytes ?? 0) * R) / rawBytesPerS;
   log(`incompressible table, 4 tabs: ${((plainDataset?.bytes ?? 0) / MiB).toFixed(1)} MiB at R=${R} in ${plainS.toFixed(2)} s (bound ${plainBoundS.toFixed(2)} s), ${(plainWireShare * 100).toFixed(0)}% of its bytes on the wire`);
+  await logGiveUps(survivors, survivorsBefore);
   const replicateBoundS = (bytes * R) / rawBytesPerS;
   const repairBoundS = GRACE_S + (1.5 * victimBytes) / rawBytesPerS;
   log(`repair: tab holding ${(victimBytes / MiB).toFixed(1)} MiB closed, survivors back at R after ${repairS.toFixed(2)} s (bound ${repairBoundS.toFixed(2)} s)`);

@@ -57,6 +57,10 @@ export interface DownloadCounters {
   piecesRejected: number;
   /** Downloads that went on from verified pieces kept from an earlier, broken attempt. */
   resumed: number;
+  /** Holders given up on mid-download: refused, sent bad data, or went silent. */
+  sourcesGivenUp: number;
+  /** Of those, holders left for silence (`silenceMs`, or `switchAfterMs` while another has the shard). */
+  sourcesSilent: number;
 }
 
 /**
@@ -69,7 +73,7 @@ export interface DownloadCounters {
  * reasons, and the verified pieces wait `keepPartialMs` for a new offer or fetch to resume.
  */
 export class ShardDownloads {
-  readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0 };
+  readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0, sourcesGivenUp: 0, sourcesSilent: 0 };
   private readonly downloads = new Map<string, Download>();
 
   constructor(
@@ -174,8 +178,10 @@ export class ShardDownloads {
     for (const download of [...this.downloads.values()]) {
       const silentMs = now - download.lastProgressAt;
       if (download.source !== undefined && silentMs >= this.settings.silenceMs) {
+        this.counters.sourcesSilent++;
         this.giveUp(download, `${download.source}: no answer within ${this.settings.silenceMs} ms`, now, effects);
       } else if (download.source !== undefined && silentMs >= this.settings.switchAfterMs && this.anotherHolder(download)) {
+        this.counters.sourcesSilent++;
         this.giveUp(download, `${download.source}: nothing within ${this.settings.switchAfterMs} ms while another holder has the shard`, now, effects);
       } else if (download.source === undefined && now - download.parkedAt >= this.settings.keepPartialMs) {
         this.downloads.delete(download.shard);
@@ -195,6 +201,7 @@ export class ShardDownloads {
   }
 
   private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[]): void {
+    if (download.source !== undefined) this.counters.sourcesGivenUp++;
     if (download.source !== undefined) download.triedSources.add(download.source);
     download.failures.push(reason);
     download.asked.clear();

@@ -156,6 +156,8 @@ describe('shard transfers in pieces', () => {
     // Seed 25: 4.05 s with the switch; 7.05 s with only the silence rule.
     expect(swarm.now() - stalledAt).toBeLessThan(defaultDownloadSettings.silenceMs);
     expect(swarm.penalties('n0')).toEqual([]);
+    // The reader counts the uploader as a holder it left for silence.
+    expect(swarm.engine(reader).transferCounters()).toMatchObject({ sourcesGivenUp: 1, sourcesSilent: 1 });
   });
 
   it('offers lost on a stalled link are sent again, and the copies land long before the offers would time out', async () => {
