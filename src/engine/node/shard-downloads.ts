@@ -14,6 +14,8 @@ export interface DownloadSettings {
   /**
    * Sooner, when another holder is known to have the shard: a link that stalls under load
    * (WebRTC associations do, one way, without closing) costs this long, not `silenceMs`.
+   * Pieces arrive every few milliseconds on a working link, so a second of silence is already
+   * a stall; leaving a holder that was only slow costs little (verified pieces are kept).
    */
   readonly switchAfterMs: number;
   /** How long verified pieces of a stalled download are kept for a later resume. */
@@ -26,7 +28,7 @@ export interface DownloadSettings {
  * by the link (distribution bench: repair within its bound in 7 of 9 runs at 8 once messages
  * were coalesced, 4 of 10 at 4).
  */
-export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, switchAfterMs: 2_000, keepPartialMs: 60_000 };
+export const defaultDownloadSettings: DownloadSettings = { window: 8, silenceMs: 5_000, switchAfterMs: 1_000, keepPartialMs: 60_000 };
 
 interface Download {
   readonly shard: string;
