@@ -50,7 +50,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
-  transfers: { bytesServed: number; wireBytesServed: number; shardsWarmed: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number };
+  transfers: { bytesServed: number; wireBytesServed: number; shardsWarmed: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number; recentGiveUps: { shard: string; holder: string; reason: string; at: number }[] };
   peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -58,6 +58,7 @@ interface Snapshot {
 }
 interface DistributionBench {
   self(): string;
+  takeLongTasks(): number[];
   snapshot(): Promise<Snapshot>;
   rawGoodput(peer: string, total: number): Promise<number>;
   makeCsv(name: string, seed: number, rows: number): number;
@@ -77,12 +78,26 @@ const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snap
  */
 async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['transfers'][]): Promise<void> {
   const after = await Promise.all(pages.map(async (page) => (await snapshot(page)).transfers));
+  const longTasks = await Promise.all(pages.map((page) => call(page, (api) => api.takeLongTasks())));
   const lines = after.map((now, i) => {
     const then = before[i];
     if (!then) return `tab ${i}: ?`;
-    return `tab ${i}: ${now.piecesReceived - then.piecesReceived} pieces in, ${now.sourcesGivenUp - then.sourcesGivenUp} holders left (${now.sourcesSilent - then.sourcesSilent} silent)`;
+    const tasks = longTasks[i] ?? [];
+    return (
+      `tab ${i}: ${now.piecesReceived - then.piecesReceived} pieces in, ${now.sourcesGivenUp - then.sourcesGivenUp} holders left ` +
+      `(${now.sourcesSilent - then.sourcesSilent} silent), page long tasks ${tasks.length} (longest ${Math.round(Math.max(0, ...tasks))} ms)`
+    );
   });
   log(`  downloads: ${lines.join('; ')}`);
+  // Which links went silent: holders by their tab number here, times on the engine's clock.
+  const selves = await Promise.all(pages.map((page) => call(page, (api) => api.self())));
+  after.forEach((now, i) => {
+    const fresh = now.recentGiveUps.slice(Math.max(0, now.recentGiveUps.length - (now.sourcesGivenUp - (before[i]?.sourcesGivenUp ?? 0))));
+    for (const giveUp of fresh) {
+      const holder = selves.indexOf(giveUp.holder);
+      log(`    tab ${i} left tab ${holder < 0 ? giveUp.holder : holder} at ${Math.round(giveUp.at)}: ${giveUp.reason.replace(giveUp.holder, 'holder')} (shard ${giveUp.shard.slice(0, 8)})`);
+    }
+  });
 }
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -164,6 +179,7 @@ try {
   const arrowBytes = await call(uploader, (api, rows: number) => api.makeArrow('dataset.arrow', 5, rows), ROWS);
   const servedBefore = (await snapshot(uploader)).transfers;
   const transfersBefore = await Promise.all(tabs.map(async (tab) => (await snapshot(tab)).transfers));
+  await Promise.all(tabs.map((tab) => call(tab, (api) => api.takeLongTasks())));
   const cpuBefore = sampleCpu();
   const dropped = performance.now();
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
@@ -224,6 +240,7 @@ try {
   await call(plainUploader, (api, rows: number) => api.makeIncompressibleArrow('random.arrow', 6, rows), ROWS);
   const plainBefore = (await snapshot(plainUploader)).transfers;
   const survivorsBefore = await Promise.all(survivors.map(async (tab) => (await snapshot(tab)).transfers));
+  await Promise.all(survivors.map((tab) => call(tab, (api) => api.takeLongTasks())));
   const plainDropped = performance.now();
   const plainUpload = await call(plainUploader, (api) => api.ingest('random.arrow'));
   let plainDataset: DatasetView | undefined;

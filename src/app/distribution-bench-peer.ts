@@ -34,8 +34,17 @@ function columns(seed: number, rows: number): { id: Int32Array; value: Float64Ar
   };
 }
 
+// The page's long tasks (over 50 ms): a page busy that long delivers no data channel messages
+// meanwhile, which the sending tab sees as a link gone silent.
+const longTasks: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longTasks.push(entry.duration);
+}).observe({ type: 'longtask' });
+
 const api = {
   self: () => session.identity.peerId,
+  /** Durations (ms) of the page's long tasks since the last call. */
+  takeLongTasks: (): number[] => longTasks.splice(0),
   snapshot: () => session.snapshot(),
   /** The baseline link rate to `peer`, MB/s. */
   rawGoodput: (peer: string, total: number) => baselineRef.current?.goodput(peer, total) ?? Promise.reject(new Error('no baseline')),

@@ -38,6 +38,11 @@ export interface EngineSnapshot {
     readonly bytesReceived: number;
     readonly piecesRejected: number;
     readonly resumed: number;
+    /** Holders downloads left mid-shard, and of those for silence (a stalled link). */
+    readonly sourcesGivenUp: number;
+    readonly sourcesSilent: number;
+    /** The last holders left: which shard, which holder, why, when (engine clock, ms). */
+    readonly recentGiveUps: readonly { readonly shard: string; readonly holder: string; readonly reason: string; readonly at: number }[];
     readonly bytesServed: number;
     readonly wireBytesServed: number;
     /** Shards read and deflated ahead of repairs this tab was about to drive. */

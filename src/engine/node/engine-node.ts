@@ -15,7 +15,7 @@ import type { EngineCounters } from './engine-counters';
 import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
 import { PieceServer, type ServedTotals } from './piece-server';
-import { ShardDownloads, type DownloadCounters } from './shard-downloads';
+import { ShardDownloads, type DownloadCounters, type GiveUp } from './shard-downloads';
 import { shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent, FreshShard } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
@@ -451,6 +451,11 @@ export class EngineNode {
   /** Downloads under way or parked: verified bytes so far of each shard. */
   downloadsInProgress(): { shard: string; received: number; size: number }[] {
     return this.downloads.progress();
+  }
+
+  /** The last holders this node's downloads gave up on, newest last. */
+  recentGiveUps(): readonly GiveUp[] {
+    return [...this.downloads.recentGiveUps];
   }
 
   /** What this node's transfers have done: pieces pulled in, bytes served out. */

@@ -53,6 +53,25 @@ interface Download {
 }
 
 /** What a node's downloads have done, for progress and tests. */
+/** A holder a download left, and why: what a stalled link looks like from the receiving side. */
+export interface GiveUp {
+  readonly shard: string;
+  readonly holder: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/** Give-ups kept for diagnostics, newest last. */
+const RECENT_GIVE_UPS = 32;
+/**
+ * A holder left for silence is tried last for this long, and other downloads from it leave
+ * it after a quarter of `switchAfterMs`: a stalled WebRTC association stalls every download
+ * over it (in the distribution bench, one receiver left the same holder for 2-4 shards, in
+ * waves a second apart, as downloads that had moved to it went silent in turn).
+ */
+const SILENT_LINK_MS = 5_000;
+const SILENT_LINK_SWITCH_SHARE = 0.25;
+
 export interface DownloadCounters {
   piecesReceived: number;
   bytesReceived: number;
@@ -76,7 +95,11 @@ export interface DownloadCounters {
  */
 export class ShardDownloads {
   readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0, sourcesGivenUp: 0, sourcesSilent: 0 };
+  /** The last holders given up on (see GiveUp). */
+  readonly recentGiveUps: GiveUp[] = [];
   private readonly downloads = new Map<string, Download>();
+  /** Holders whose link to this node went silent lately, to when they count as silent. */
+  private readonly silentLinks = new Map<string, number>();
 
   constructor(
     private readonly settings: DownloadSettings,
@@ -177,18 +200,28 @@ export class ShardDownloads {
 
   /** Gives up on silent holders and forgets parked pieces nobody came back for. */
   tick(now: number, effects: EngineEffect[]): void {
+    for (const [holder, until] of this.silentLinks) if (until <= now) this.silentLinks.delete(holder);
     for (const download of [...this.downloads.values()]) {
+      const source = download.source;
+      if (source === undefined) {
+        if (now - download.parkedAt >= this.settings.keepPartialMs) this.downloads.delete(download.shard);
+        continue;
+      }
       const silentMs = now - download.lastProgressAt;
-      if (download.source !== undefined && silentMs >= this.settings.silenceMs) {
-        this.counters.sourcesSilent++;
-        this.giveUp(download, `${download.source}: no answer within ${this.settings.silenceMs} ms`, now, effects);
-      } else if (download.source !== undefined && silentMs >= this.settings.switchAfterMs && this.anotherHolder(download)) {
-        this.counters.sourcesSilent++;
-        this.giveUp(download, `${download.source}: nothing within ${this.settings.switchAfterMs} ms while another holder has the shard`, now, effects);
-      } else if (download.source === undefined && now - download.parkedAt >= this.settings.keepPartialMs) {
-        this.downloads.delete(download.shard);
+      const switchAfterMs = this.silentLinks.has(source) ? this.settings.switchAfterMs * SILENT_LINK_SWITCH_SHARE : this.settings.switchAfterMs;
+      if (silentMs >= this.settings.silenceMs) {
+        this.leaveSilent(download, source, `no answer within ${this.settings.silenceMs} ms`, now, effects);
+      } else if (silentMs >= switchAfterMs && this.anotherHolder(download)) {
+        this.leaveSilent(download, source, `nothing within ${Math.round(silentMs)} ms while another holder has the shard`, now, effects);
       }
     }
+  }
+
+  /** Leaves a holder that went silent, and remembers its link as silent for a while. */
+  private leaveSilent(download: Download, source: string, reason: string, now: number, effects: EngineEffect[]): void {
+    this.counters.sourcesSilent++;
+    this.silentLinks.set(source, now + SILENT_LINK_MS);
+    this.giveUp(download, `${source}: ${reason}`, now, effects);
   }
 
   /** Bytes verified so far for each download (for progress). */
@@ -203,8 +236,12 @@ export class ShardDownloads {
   }
 
   private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[]): void {
-    if (download.source !== undefined) this.counters.sourcesGivenUp++;
-    if (download.source !== undefined) download.triedSources.add(download.source);
+    if (download.source !== undefined) {
+      this.counters.sourcesGivenUp++;
+      download.triedSources.add(download.source);
+      this.recentGiveUps.push({ shard: download.shard, holder: download.source, reason, at: now });
+      if (this.recentGiveUps.length > RECENT_GIVE_UPS) this.recentGiveUps.shift();
+    }
     download.failures.push(reason);
     download.asked.clear();
     download.checkingList = false;
@@ -219,7 +256,9 @@ export class ShardDownloads {
 
   private nextSource(download: Download, now: number, effects: EngineEffect[]): void {
     if (download.sources.length === 0) download.sources = this.holdersOf(download.shard).filter((holder) => !download.triedSources.has(holder));
-    download.source = download.sources.shift();
+    // Holders whose link went silent lately go last.
+    const lively = download.sources.findIndex((holder) => !this.silentLinks.has(holder));
+    download.source = lively > 0 ? download.sources.splice(lively, 1)[0] : download.sources.shift();
     download.lastProgressAt = now;
     if (download.source === undefined) return this.park(download, now, effects);
     if (download.hashes === undefined) {

@@ -158,6 +158,31 @@ describe('shard transfers in pieces', () => {
     expect(swarm.penalties('n0')).toEqual([]);
     // The reader counts the uploader as a holder it left for silence.
     expect(swarm.engine(reader).transferCounters()).toMatchObject({ sourcesGivenUp: 1, sourcesSilent: 1 });
+    expect(swarm.engine(reader).recentGiveUps()).toEqual([expect.objectContaining({ shard, holder: 'n0', reason: expect.stringMatching(/another holder has the shard/) })]);
+  });
+
+  it('a holder whose link went silent is tried last by the downloads that follow', async () => {
+    const size = 24 * PIECE_BYTES;
+    const swarm = new SimulatedSwarm({ seed: 27, latencyMs: [100, 150] });
+    for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.run(3_000);
+    const manifest = await swarm.upload('n0', 'big', bigShards(27, 4, size));
+    const reader = 'n4';
+    for (let waited = 0; !swarm.engine(reader).catalogSnapshot().manifests.some((m) => m.id === manifest.id) && waited < 5_000; waited += 50) await swarm.run(50);
+    const [first, ...others] = manifest.shards.map((shard) => shard.id);
+    swarm.stall('n0', reader);
+    await swarm.fetchShard(reader, first ?? '', 20_000);
+    // (Copies placed on the reader were pulled from n0 meanwhile, and left it too.)
+    expect(new Set(swarm.engine(reader).recentGiveUps().map((giveUp) => giveUp.holder))).toEqual(new Set(['n0']));
+    // A shard the uploader still ranks first for, now that others hold it too.
+    const lookup = swarm.engine(reader).holderLookup();
+    const ranked = (shard: string): readonly string[] => lookup(shard);
+    for (let waited = 0; !others.some((shard) => ranked(shard)[0] === 'n0' && ranked(shard).length > 1) && waited < 10_000; waited += 100) await swarm.run(100);
+    const second = others.find((shard) => ranked(shard)[0] === 'n0' && ranked(shard).length > 1);
+    expect(second, 'a shard whose best holder is the silent one').toBeDefined();
+    await swarm.fetchShard(reader, second ?? '', 20_000);
+    // It went to another holder first: n0, still stalled, would have had to be left again.
+    expect(swarm.engine(reader).recentGiveUps().filter((giveUp) => giveUp.shard === second)).toEqual([]);
   });
 
   it('offers lost on a stalled link are sent again, and the copies land long before the offers would time out', async () => {
