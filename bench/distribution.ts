@@ -59,6 +59,7 @@ interface Snapshot {
 interface DistributionBench {
   self(): string;
   takeLongTasks(): number[];
+  discardedOnSend(): Promise<{ discarded: number; sent: number }>;
   snapshot(): Promise<Snapshot>;
   rawGoodput(peer: string, total: number): Promise<number>;
   makeCsv(name: string, seed: number, rows: number): number;
@@ -76,7 +77,7 @@ const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snap
  * Logs, per tab, the pieces it pulled since `before` and the holders its downloads left: a
  * link that stalls shows as a holder left for silence (2 s while another has the shard, else 5 s).
  */
-async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['transfers'][]): Promise<void> {
+async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['transfers'][], discardsBefore: readonly { discarded: number; sent: number }[]): Promise<void> {
   const after = await Promise.all(pages.map(async (page) => (await snapshot(page)).transfers));
   const longTasks = await Promise.all(pages.map((page) => call(page, (api) => api.takeLongTasks())));
   const lines = after.map((now, i) => {
@@ -89,6 +90,9 @@ async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['tra
     );
   });
   log(`  downloads: ${lines.join('; ')}`);
+  const discards = await Promise.all(pages.map((page) => call(page, (api) => api.discardedOnSend())));
+  const discarded = discards.map((d, i) => `tab ${i}: ${d.discarded - (discardsBefore[i]?.discarded ?? 0)} of ${d.sent - (discardsBefore[i]?.sent ?? 0)}`);
+  log(`  packets Chromium discarded on send (of those sent): ${discarded.join('; ')}`);
   // Which links went silent: holders by their tab number here, times on the engine's clock.
   const selves = await Promise.all(pages.map((page) => call(page, (api) => api.self())));
   after.forEach((now, i) => {
@@ -180,6 +184,7 @@ try {
   const servedBefore = (await snapshot(uploader)).transfers;
   const transfersBefore = await Promise.all(tabs.map(async (tab) => (await snapshot(tab)).transfers));
   await Promise.all(tabs.map((tab) => call(tab, (api) => api.takeLongTasks())));
+  const discardsBefore = await Promise.all(tabs.map((tab) => call(tab, (api) => api.discardedOnSend())));
   const cpuBefore = sampleCpu();
   const dropped = performance.now();
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
@@ -203,7 +208,7 @@ try {
   const servedAfter = (await snapshot(uploader)).transfers;
   const wireShare = (servedAfter.wireBytesServed - servedBefore.wireBytesServed) / Math.max(1, servedAfter.bytesServed - servedBefore.bytesServed);
   log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB (${(sent * wireShare / 1e6).toFixed(1)} MB on the wire, deflated): ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
-  await logGiveUps(tabs, transfersBefore);
+  await logGiveUps(tabs, transfersBefore, discardsBefore);
   await measureRaw();
 
   // Let placement settle, then close the tab holding the most bytes.
@@ -241,6 +246,7 @@ try {
   const plainBefore = (await snapshot(plainUploader)).transfers;
   const survivorsBefore = await Promise.all(survivors.map(async (tab) => (await snapshot(tab)).transfers));
   await Promise.all(survivors.map((tab) => call(tab, (api) => api.takeLongTasks())));
+  const survivorDiscardsBefore = await Promise.all(survivors.map((tab) => call(tab, (api) => api.discardedOnSend())));
   const plainDropped = performance.now();
   const plainUpload = await call(plainUploader, (api) => api.ingest('random.arrow'));
   let plainDataset: DatasetView | undefined;
@@ -253,7 +259,7 @@ try {
   const plainWireShare = (plainAfter.wireBytesServed - plainBefore.wireBytesServed) / Math.max(1, plainAfter.bytesServed - plainBefore.bytesServed);
   const plainBoundS = ((plainDataset?.bytes ?? 0) * R) / rawBytesPerS;
   log(`incompressible table, 4 tabs: ${((plainDataset?.bytes ?? 0) / MiB).toFixed(1)} MiB at R=${R} in ${plainS.toFixed(2)} s (bound ${plainBoundS.toFixed(2)} s), ${(plainWireShare * 100).toFixed(0)}% of its bytes on the wire`);
-  await logGiveUps(survivors, survivorsBefore);
+  await logGiveUps(survivors, survivorsBefore, survivorDiscardsBefore);
   const replicateBoundS = (bytes * R) / rawBytesPerS;
   const repairBoundS = GRACE_S + (1.5 * victimBytes) / rawBytesPerS;
   log(`repair: tab holding ${(victimBytes / MiB).toFixed(1)} MiB closed, survivors back at R after ${repairS.toFixed(2)} s (bound ${repairBoundS.toFixed(2)} s)`);

@@ -2,6 +2,7 @@
 // (engine worker, IndexedDB, DuckDB-Wasm, libp2p mesh) without the UI, plus the baselines the
 // benchmark compares it with in the same page: a raw RTCDataChannel, DuckDB-Wasm reading a file
 // alone, and an IndexedDB shard store written and read directly.
+import { benchPeerConnections } from './bench-peer-connections';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { contentId } from '../engine/content-id';
 import { SeededRandom } from '../engine/testing/seeded-random';
@@ -43,6 +44,21 @@ new PerformanceObserver((list) => {
 
 const api = {
   self: () => session.identity.peerId,
+  /** Packets Chromium discarded on send over all of this page's peer connections, and those connections' packets sent. */
+  async discardedOnSend(): Promise<{ discarded: number; sent: number }> {
+    let discarded = 0;
+    let sent = 0;
+    for (const connection of benchPeerConnections) {
+      if (connection.connectionState === 'closed') continue;
+      const stats = await connection.getStats().catch(() => undefined);
+      stats?.forEach((report: { type: string; packetsDiscardedOnSend?: number; packetsSent?: number }) => {
+        if (report.type !== 'candidate-pair') return;
+        discarded += report.packetsDiscardedOnSend ?? 0;
+        sent += report.packetsSent ?? 0;
+      });
+    }
+    return { discarded, sent };
+  },
   /** Durations (ms) of the page's long tasks since the last call. */
   takeLongTasks: (): number[] => longTasks.splice(0),
   snapshot: () => session.snapshot(),
