@@ -73,11 +73,15 @@ interface DistributionBench {
 const call = <T>(page: Page, fn: (api: DistributionBench, arg: never) => Promise<T> | T, arg?: unknown): Promise<T> => callIn(page, 'distributionBench', fn, arg);
 const snapshot = (page: Page): Promise<Snapshot> => call(page, (api) => api.snapshot());
 
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * Logs, per tab, the pieces it pulled since `before` and the holders its downloads left: a
- * link that stalls shows as a holder left for silence (2 s while another has the shard, else 5 s).
+ * Logs, per tab, what a stalled link would show since `before`: the pieces it pulled, the
+ * holders its downloads left (for silence: 1 s while another has the shard, else 5 s), its
+ * page's long tasks, and the packets Chromium discarded on send (over connections still open).
  */
-async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['transfers'][], discardsBefore: readonly { discarded: number; sent: number }[]): Promise<void> {
+async function logLinkHealth(pages: readonly Page[], before: readonly Snapshot['transfers'][], discardsBefore: readonly { discarded: number; sent: number }[]): Promise<void> {
   const after = await Promise.all(pages.map(async (page) => (await snapshot(page)).transfers));
   const longTasks = await Promise.all(pages.map((page) => call(page, (api) => api.takeLongTasks())));
   const lines = after.map((now, i) => {
@@ -103,8 +107,6 @@ async function logGiveUps(pages: readonly Page[], before: readonly Snapshot['tra
     }
   });
 }
-const log = (line: string): void => void process.stdout.write(`${line}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 100): Promise<number> {
   const started = performance.now();
@@ -208,7 +210,7 @@ try {
   const servedAfter = (await snapshot(uploader)).transfers;
   const wireShare = (servedAfter.wireBytesServed - servedBefore.wireBytesServed) / Math.max(1, servedAfter.bytesServed - servedBefore.bytesServed);
   log(`  the uploader sent ${(sent / 1e6).toFixed(1)} MB (${(sent * wireShare / 1e6).toFixed(1)} MB on the wire, deflated): ${(sent / 1e6 / (replicateS - (ingested - dropped) / 1000)).toFixed(1)} MB/s in all (raw fan-out ${fanOutRate.toFixed(1)})`);
-  await logGiveUps(tabs, transfersBefore, discardsBefore);
+  await logLinkHealth(tabs, transfersBefore, discardsBefore);
   await measureRaw();
 
   // Let placement settle, then close the tab holding the most bytes.
@@ -259,7 +261,7 @@ try {
   const plainWireShare = (plainAfter.wireBytesServed - plainBefore.wireBytesServed) / Math.max(1, plainAfter.bytesServed - plainBefore.bytesServed);
   const plainBoundS = ((plainDataset?.bytes ?? 0) * R) / rawBytesPerS;
   log(`incompressible table, 4 tabs: ${((plainDataset?.bytes ?? 0) / MiB).toFixed(1)} MiB at R=${R} in ${plainS.toFixed(2)} s (bound ${plainBoundS.toFixed(2)} s), ${(plainWireShare * 100).toFixed(0)}% of its bytes on the wire`);
-  await logGiveUps(survivors, survivorsBefore, survivorDiscardsBefore);
+  await logLinkHealth(survivors, survivorsBefore, survivorDiscardsBefore);
   const replicateBoundS = (bytes * R) / rawBytesPerS;
   const repairBoundS = GRACE_S + (1.5 * victimBytes) / rawBytesPerS;
   log(`repair: tab holding ${(victimBytes / MiB).toFixed(1)} MiB closed, survivors back at R after ${repairS.toFixed(2)} s (bound ${repairBoundS.toFixed(2)} s)`);

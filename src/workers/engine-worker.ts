@@ -178,7 +178,7 @@ const api: EngineWorkerApi = {
       storagePersisted: storage?.persisted ?? false,
       messagesRejected: engine.counters.messagesRejected,
       copiesStored: engine.counters.copiesStored,
-      transfers: { ...engine.transferCounters(), recentGiveUps: engine.recentGiveUps(), downloading: engine.downloadsInProgress().length },
+      transfers: { ...engine.transferCounters(), downloading: engine.downloadsInProgress().length },
     };
   },
 

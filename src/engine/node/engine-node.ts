@@ -453,14 +453,9 @@ export class EngineNode {
     return this.downloads.progress();
   }
 
-  /** The last holders this node's downloads gave up on, newest last. */
-  recentGiveUps(): readonly GiveUp[] {
-    return [...this.downloads.recentGiveUps];
-  }
-
-  /** What this node's transfers have done: pieces pulled in, bytes served out. */
-  transferCounters(): DownloadCounters & ServedTotals {
-    return { ...this.downloads.counters, ...this.server.totals() };
+  /** What this node's transfers have done: pieces pulled in, bytes served out, the last holders its downloads gave up on (newest last). */
+  transferCounters(): DownloadCounters & ServedTotals & { recentGiveUps: readonly GiveUp[] } {
+    return { ...this.downloads.counters, ...this.server.totals(), recentGiveUps: [...this.downloads.recentGiveUps] };
   }
 
   private knownShards(): Set<string> {

@@ -52,7 +52,6 @@ interface Download {
   parkedAt: number;
 }
 
-/** What a node's downloads have done, for progress and tests. */
 /** A holder a download left, and why: what a stalled link looks like from the receiving side. */
 export interface GiveUp {
   readonly shard: string;
@@ -72,6 +71,7 @@ const RECENT_GIVE_UPS = 32;
 const SILENT_LINK_MS = 5_000;
 const SILENT_LINK_SWITCH_SHARE = 0.25;
 
+/** What a node's downloads have done, for progress and tests. */
 export interface DownloadCounters {
   piecesReceived: number;
   bytesReceived: number;

@@ -158,7 +158,7 @@ describe('shard transfers in pieces', () => {
     expect(swarm.penalties('n0')).toEqual([]);
     // The reader counts the uploader as a holder it left for silence.
     expect(swarm.engine(reader).transferCounters()).toMatchObject({ sourcesGivenUp: 1, sourcesSilent: 1 });
-    expect(swarm.engine(reader).recentGiveUps()).toEqual([expect.objectContaining({ shard, holder: 'n0', reason: expect.stringMatching(/another holder has the shard/) })]);
+    expect(swarm.engine(reader).transferCounters().recentGiveUps).toEqual([expect.objectContaining({ shard, holder: 'n0', reason: expect.stringMatching(/another holder has the shard/) })]);
   });
 
   it('a holder whose link went silent is tried last by the downloads that follow', async () => {
@@ -173,7 +173,7 @@ describe('shard transfers in pieces', () => {
     swarm.stall('n0', reader);
     await swarm.fetchShard(reader, first ?? '', 20_000);
     // (Copies placed on the reader were pulled from n0 meanwhile, and left it too.)
-    expect(new Set(swarm.engine(reader).recentGiveUps().map((giveUp) => giveUp.holder))).toEqual(new Set(['n0']));
+    expect(new Set(swarm.engine(reader).transferCounters().recentGiveUps.map((giveUp) => giveUp.holder))).toEqual(new Set(['n0']));
     // A shard the uploader still ranks first for, now that others hold it too.
     const lookup = swarm.engine(reader).holderLookup();
     const ranked = (shard: string): readonly string[] => lookup(shard);
@@ -182,7 +182,7 @@ describe('shard transfers in pieces', () => {
     expect(second, 'a shard whose best holder is the silent one').toBeDefined();
     await swarm.fetchShard(reader, second ?? '', 20_000);
     // It went to another holder first: n0, still stalled, would have had to be left again.
-    expect(swarm.engine(reader).recentGiveUps().filter((giveUp) => giveUp.shard === second)).toEqual([]);
+    expect(swarm.engine(reader).transferCounters().recentGiveUps.filter((giveUp) => giveUp.shard === second)).toEqual([]);
   });
 
   it('offers lost on a stalled link are sent again, and the copies land long before the offers would time out', async () => {

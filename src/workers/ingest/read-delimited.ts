@@ -144,9 +144,8 @@ const PART_BEFORE_LAST_MIN_SHARE = 0.55;
  * a part and a short last one, so that tail is short. Traced on the bench's 30.4 MiB CSV, the
  * upload ended a median 9 ms after DuckDB's last answer (11 ingests) against 24 ms (6) without
  * the cut; end to end that is below what an A/B of two builds resolves (paired ratio of ingest
- * times 1.00 +- 0.03 over 28 reps). A
- * longer remainder is cut a full part (its last part is then short already), a shorter one not
- * at all.
+ * times 1.00 +- 0.03 over 28 reps). A longer remainder is cut a full part (its last part is
+ * then short already), a shorter one not at all.
  */
 export function partCut(remaining: number, partBytes: number): number {
   if (remaining > partBytes * (1 + LAST_PART_SHARE)) return partBytes;
