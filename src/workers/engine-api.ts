@@ -45,6 +45,8 @@ export interface EngineSnapshot {
     readonly recentGiveUps: readonly { readonly shard: string; readonly holder: string; readonly reason: string; readonly at: number }[];
     readonly bytesServed: number;
     readonly wireBytesServed: number;
+    /** Of `bytesServed`, bytes passed on from copies still arriving here (to peers whose own link stalled). */
+    readonly bytesRelayed: number;
     /** Shards read and deflated ahead of repairs this tab was about to drive. */
     readonly shardsWarmed: number;
     readonly downloading: number;

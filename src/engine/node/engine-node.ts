@@ -16,7 +16,7 @@ import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
 import { PieceServer, type ServedTotals } from './piece-server';
 import { ShardDownloads, type DownloadCounters, type GiveUp } from './shard-downloads';
-import { shardSources } from './shard-sources';
+import { receivingSources, shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent, FreshShard } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
@@ -54,8 +54,9 @@ export class EngineNode {
     this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
     const send = (to: string, message: EngineMessage): EngineEffect => this.send(to, message);
     const decline = (from: string, shard: string, reason: string): EngineEffect => this.send(from, { type: 'shard-ack', shard, ok: false, reason, version: this.record.version });
-    this.downloads = new ShardDownloads(settings.downloads, send, decline, (shard) => this.holderLookup()(shard));
-    this.server = new PieceServer(send);
+    // Pieces verified here are passed on to peers whose own link stalled, before the copy is whole.
+    this.downloads = new ShardDownloads(settings.downloads, send, decline, (shard) => this.holderLookup(true)(shard), (shard, finished, effects) => this.server.onArrival(shard, finished, this.now, effects));
+    this.server = new PieceServer(send, (shard) => this.downloads.partialCopy(shard));
     this.earlyOffers = new EarlyOffers(settings.transferTimeoutMs / 3);
     this.record = {
       id: identity.id,
@@ -116,7 +117,7 @@ export class EngineNode {
         break;
       case 'fetch-shard':
         if (this.holdsCopy(event.shard)) effects.push({ type: 'read-shard', shard: event.shard, purpose: 'fetch', request: event.request });
-        else this.downloads.want(event.shard, { kind: 'fetch', request: event.request }, this.holderLookup()(event.shard), this.now, effects);
+        else this.downloads.want(event.shard, { kind: 'fetch', request: event.request }, this.holderLookup(true)(event.shard), this.now, effects);
         break;
       case 'digest-checked':
         this.downloads.onChecked(event.check, event.ok, event.bytes, this.now, effects);
@@ -347,7 +348,7 @@ export class EngineNode {
     }
     // Pull from the offerer first; should it go silent or send bad pieces, the other holders
     // serve the rest (pieces already verified are kept).
-    const others = this.holderLookup()(shard).filter((holder) => holder !== from);
+    const others = this.holderLookup(true)(shard).filter((holder) => holder !== from);
     this.downloads.want(shard, { kind: 'copy', from }, [from, ...others], this.now, effects);
   }
 
@@ -391,7 +392,7 @@ export class EngineNode {
       return;
     }
     if (this.holdsCopy(shard)) this.forgetLostCopy(shard);
-    const holders = this.holderLookup()(shard);
+    const holders = this.holderLookup(true)(shard);
     if (holders.length === 0) effects.push({ type: 'fetched-shard', request, shard, bytes: undefined, error: `shard ${shard} could not be fetched: local copy: ${error}; no other live node holds it` });
     else this.downloads.want(shard, { kind: 'fetch', request }, holders, this.now, effects);
   }
@@ -422,9 +423,10 @@ export class EngineNode {
     const staged = new Set([...this.record.staged, ...manifest.shards.map((shard) => shard.id).filter((id) => !this.record.holdings.includes(id))]);
     this.touch({ staged: [...staged], ...this.capacityFields(capacity) });
     for (const { shard, bytes, pieces } of fresh) this.server.prime(shard, bytes, pieces, this.now);
-    for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
-    // Replication starts now rather than at the next tick (receivers wait for the manifest).
+    // Replication starts now rather than at the next tick (receivers wait for the manifest,
+    // gossiped to all with the copies under way: each receiver learns who else receives).
     if (this.running && !this.record.leaving) this.planAndRun(effects);
+    for (const peer of this.gossipTargets(Infinity)) effects.push(this.gossipTo(peer));
   }
 
   /** Drops pushes that timed out, and acknowledged ones once gossip has caught up with the receiver. */
@@ -437,10 +439,10 @@ export class EngineNode {
     return handedOff(layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged()), this.id, [...this.record.holdings, ...this.record.staged], this.settings.replication.replicas);
   }
 
-  /** Live peers holding a shard, best rank first (this node excluded), from one layout for many lookups. */
-  holderLookup(): (shard: string) => string[] {
+  /** Live peers holding a shard, best first (not this node), one layout for many lookups; with `receiving` (for downloads), then peers receiving it now. */
+  holderLookup(receiving = false): (shard: string) => string[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
-    return (shard) => shardSources(layout, this.id, shard);
+    return (shard) => (receiving ? [...shardSources(layout, this.id, shard), ...receivingSources(layout, this.id, shard)] : shardSources(layout, this.id, shard));
   }
 
   /** Whether this node holds the shard (or its staged upload). */

@@ -6,6 +6,7 @@ import type { EngineEffect } from './engine-io';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
 import { SeededRandom } from '../testing/seeded-random';
 import { PieceServer } from './piece-server';
+import type { PartialCopy } from './shard-downloads';
 
 vi.mock('../piece-deflate', async (importOriginal) => {
   const actual = await importOriginal<typeof PieceDeflate>();
@@ -14,12 +15,12 @@ vi.mock('../piece-deflate', async (importOriginal) => {
 
 const shard = 'ab'.repeat(32);
 
-function serverWithOutbox(): { server: PieceServer; sent: () => { to: string; message: EngineMessage }[] } {
+function serverWithOutbox(partialCopy?: (shard: string) => PartialCopy | undefined): { server: PieceServer; sent: () => { to: string; message: EngineMessage }[] } {
   const sent: { to: string; message: EngineMessage }[] = [];
   const server = new PieceServer((to, message) => {
     sent.push({ to, message: decodeMessage(encodeMessage(message)) });
     return { type: 'send', to, bytes: new Uint8Array(0) };
-  });
+  }, partialCopy);
   return { server, sent: () => sent.splice(0) };
 }
 
@@ -142,5 +143,48 @@ describe('PieceServer', () => {
     expect(pieces[1]?.bytes).toEqual(tabular.subarray(PIECE_BYTES));
     expect(server.bytesServed.get(shard)).toBe(4 * PIECE_BYTES);
     expect(server.wireBytesServed).toBe(2 * (pieces[0]?.bytes.length ?? 0) + 2 * PIECE_BYTES);
+  });
+
+  it('passes on the verified pieces of a copy still arriving, keeps requests for the rest until they arrive, and refuses them once it stops', async () => {
+    const bytes = Uint8Array.from({ length: 3 * PIECE_BYTES }, (_, i) => i % 11);
+    const hashes = await pieceHashes(bytes);
+    // The copy as a download here has it: no list yet, then the list and piece 0, ...
+    const arriving = { size: 0, hashes: undefined as readonly string[] | undefined, growing: true, pieces: [] as (Uint8Array | undefined)[] };
+    const partial = (): PartialCopy => ({ ...arriving, piece: (index) => arriving.pieces[index] });
+    let receiving = true;
+    const { server, sent } = serverWithOutbox((asked) => (asked === shard && receiving ? partial() : undefined));
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, undefined, false, 0, effects);
+    server.onRequest('a', shard, 0, false, 0, effects);
+    server.onRequest('b', shard, 2, false, 0, effects);
+    expect(sent()).toEqual([]);
+    Object.assign(arriving, { size: bytes.length, hashes, pieces: [bytes.slice(0, PIECE_BYTES)] });
+    server.onArrival(shard, undefined, 10, effects);
+    expect(sent().map((answer) => [answer.to, answer.message])).toEqual([
+      ['a', expect.objectContaining({ type: 'pieces', ok: true, size: bytes.length, hashes })],
+      ['a', expect.objectContaining({ type: 'piece', ok: true, index: 0, deflated: true })],
+    ]);
+    // Piece 2 is still awaited; a piece past the end is refused at once.
+    server.onRequest('b', shard, 3, false, 10, effects);
+    expect(sent()[0]?.message).toMatchObject({ type: 'piece', ok: false, reason: 'no piece 3' });
+    // The copy completes: the waiting request is answered from it, and so are later ones.
+    receiving = false;
+    server.onArrival(shard, { bytes, hashes }, 20, effects);
+    server.onRequest('c', shard, 1, false, 20, effects);
+    expect(sent().map((answer) => [answer.to, answer.message])).toEqual([
+      ['b', expect.objectContaining({ type: 'piece', ok: true, index: 2 })],
+      ['c', expect.objectContaining({ type: 'piece', ok: true, index: 1 })],
+    ]);
+    expect(server.totals()).toMatchObject({ bytesServed: 3 * PIECE_BYTES, bytesRelayed: PIECE_BYTES });
+    expect(effects.filter((effect) => effect.type === 'read-shard')).toEqual([]);
+    // A copy that stopped arriving (its holders went silent) has its waiting requests refused.
+    const other = 'ef'.repeat(32);
+    const stopped = { size: bytes.length, hashes, growing: true, piece: (): Uint8Array | undefined => undefined };
+    const second = serverWithOutbox((asked) => (asked === other ? stopped : undefined));
+    second.server.onRequest('a', other, 1, false, 0, effects);
+    expect(second.sent()).toEqual([]);
+    stopped.growing = false;
+    second.server.onArrival(other, undefined, 5, effects);
+    expect(second.sent()[0]?.message).toMatchObject({ type: 'piece', ok: false, reason: expect.stringMatching(/stopped arriving/) });
   });
 });

@@ -2,6 +2,7 @@ import { PIECE_BYTES } from '../content-id';
 import { deflatePiece, type WirePiece } from '../piece-deflate';
 import type { EngineEffect } from './engine-io';
 import type { EngineMessage } from './messages';
+import type { PartialCopy } from './shard-downloads';
 
 /** A request for a shard's piece list (`index` undefined) or for one piece. */
 interface PieceAsk {
@@ -24,12 +25,16 @@ export interface ServedTotals {
   readonly bytesServed: number;
   readonly wireBytesServed: number;
   readonly shardsWarmed: number;
+  /** Of `bytesServed`, bytes passed on from copies this node was still receiving. */
+  readonly bytesRelayed: number;
 }
 
 /** Shards kept in memory while peers pull them: enough for a few transfers at a time. */
 export const SERVE_CACHE_BYTES = 64 * 1024 * 1024;
 /** A shard nobody asked about for this long leaves the cache. */
 const IDLE_MS = 15_000;
+/** Requests kept waiting for pieces of one arriving copy (8 peers' windows); more are refused. */
+const MAX_WAITING_FOR_ARRIVAL = 64;
 
 /**
  * The holding side of shard transfers: answers piece-list and piece requests. A shard is read
@@ -38,6 +43,11 @@ const IDLE_MS = 15_000;
  * for it. Pieces go deflated when that makes them smaller (see piece-deflate). Bytes served
  * (plain, as the shard has them) are counted per shard, for progress; `wireBytesServed` counts
  * what went on the wire.
+ *
+ * A node also serves the verified pieces of a copy it is still receiving (`partialCopy`), and
+ * keeps requests for pieces not yet arrived until they do: a peer whose link to the only
+ * holder stalls (WebRTC associations do, one way, for seconds, while a new dataset's uploader
+ * is the only holder) goes on from another receiver instead of waiting for a whole copy.
  */
 export class PieceServer {
   /** Bytes served per shard, for the progress of the datasets they belong to. */
@@ -50,8 +60,15 @@ export class PieceServer {
   private readonly waiting = new Map<string, PieceAsk[]>();
   /** Shards being read ahead: their pieces are all deflated once the read is back. */
   private readonly warming = new Set<string>();
+  /** Requests for pieces (or the list) of copies still arriving here, by shard. */
+  private readonly awaitingArrival = new Map<string, PieceAsk[]>();
+  private bytesRelayed = 0;
 
-  constructor(private readonly send: (to: string, message: EngineMessage) => EngineEffect) {}
+  constructor(
+    private readonly send: (to: string, message: EngineMessage) => EngineEffect,
+    /** What of a shard this node is still receiving is verified so far. */
+    private readonly partialCopy: (shard: string) => PartialCopy | undefined = () => undefined,
+  ) {}
 
   /** A peer asked for a piece list or a piece; `held` says whether this node has the shard. */
   onRequest(from: string, shard: string, index: number | undefined, held: boolean, now: number, effects: EngineEffect[]): void {
@@ -60,7 +77,7 @@ export class PieceServer {
       cached.usedAt = now;
       return this.answer(from, shard, index, cached, '', effects);
     }
-    if (!held) return this.answer(from, shard, index, undefined, 'not held here', effects);
+    if (!held) return this.relay({ from, index }, shard, now, effects);
     const queue = this.waiting.get(shard);
     if (queue) {
       queue.push({ from, index });
@@ -117,10 +134,22 @@ export class PieceServer {
     }
   }
 
+  /**
+   * A copy arriving here verified more (or, `finished`, all of it: kept ready to serve, as it
+   * is stored), or stopped growing: answers the requests waiting on it that it can.
+   */
+  onArrival(shard: string, finished: { bytes: Uint8Array; hashes: readonly string[] } | undefined, now: number, effects: EngineEffect[]): void {
+    if (finished) this.prime(shard, finished.bytes, finished.hashes, now);
+    const asks = this.awaitingArrival.get(shard);
+    if (!asks) return;
+    this.awaitingArrival.delete(shard);
+    for (const ask of asks) this.relay(ask, shard, now, effects);
+  }
+
   totals(): ServedTotals {
     let bytesServed = 0;
     for (const bytes of this.bytesServed.values()) bytesServed += bytes;
-    return { bytesServed, wireBytesServed: this.wireBytesServed, shardsWarmed: this.shardsWarmed };
+    return { bytesServed, wireBytesServed: this.wireBytesServed, shardsWarmed: this.shardsWarmed, bytesRelayed: this.bytesRelayed };
   }
 
   /** Forgets a shard this node no longer holds. */
@@ -131,6 +160,37 @@ export class PieceServer {
 
   tick(now: number): void {
     this.evict(now, undefined);
+  }
+
+  /** Answers a request for a shard not held here from the cache or the copy arriving, or keeps it until the piece is in. */
+  private relay(ask: PieceAsk, shard: string, now: number, effects: EngineEffect[]): void {
+    const cached = this.cache.get(shard);
+    if (cached) {
+      cached.usedAt = now;
+      return this.answer(ask.from, shard, ask.index, cached, '', effects);
+    }
+    const partial = this.partialCopy(shard);
+    if (!partial) return this.answer(ask.from, shard, ask.index, undefined, 'not held here', effects);
+    const { hashes } = partial;
+    if (hashes && ask.index === undefined) {
+      effects.push(this.send(ask.from, { type: 'pieces', shard, ok: true, reason: '', size: partial.size, hashes }));
+      return;
+    }
+    if (hashes && ask.index !== undefined) {
+      if (ask.index >= hashes.length) return this.answer(ask.from, shard, ask.index, undefined, `no piece ${ask.index}`, effects);
+      const piece = partial.piece(ask.index);
+      if (piece) {
+        this.bytesRelayed += piece.length;
+        return this.sendPiece(ask.from, shard, ask.index, piece, deflatePiece(piece), effects);
+      }
+    }
+    const waiting = this.awaitingArrival.get(shard) ?? [];
+    if (!partial.growing || waiting.length >= MAX_WAITING_FOR_ARRIVAL) {
+      const reason = partial.growing ? 'too many requests waiting for this copy' : 'not held here (its copy stopped arriving)';
+      return this.answer(ask.from, shard, ask.index, undefined, reason, effects);
+    }
+    waiting.push(ask);
+    this.awaitingArrival.set(shard, waiting);
   }
 
   private answer(to: string, shard: string, index: number | undefined, served: ServedShard | undefined, error: string, effects: EngineEffect[]): void {
@@ -144,8 +204,11 @@ export class PieceServer {
       effects.push(this.send(to, { type: 'piece', shard, index, ok: false, reason: served ? `no piece ${index}` : error, deflated: false, bytes: new Uint8Array(0) }));
       return;
     }
-    const plain = served.bytes.subarray(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
-    const wire = this.wirePiece(served, index);
+    this.sendPiece(to, shard, index, served.bytes.subarray(index * PIECE_BYTES, (index + 1) * PIECE_BYTES), this.wirePiece(served, index), effects);
+  }
+
+  /** Sends a piece, counting its bytes as served (plain) and as sent (on the wire). */
+  private sendPiece(to: string, shard: string, index: number, plain: Uint8Array, wire: WirePiece, effects: EngineEffect[]): void {
     this.bytesServed.set(shard, (this.bytesServed.get(shard) ?? 0) + plain.length);
     this.wireBytesServed += wire.bytes.length;
     effects.push(this.send(to, { type: 'piece', shard, index, ok: true, reason: '', deflated: wire.deflated, bytes: wire.bytes }));

@@ -47,10 +47,28 @@ interface Download {
   pieces: (Uint8Array | undefined)[];
   /** Pieces asked for (or being checked), by index, with the holder asked. */
   readonly asked: Map<number, string>;
+  /** When the current holder last sent something useful (or was asked first). */
   lastProgressAt: number;
+  /** When anything was last verified, from any holder (or the download began or resumed). */
+  verifiedAt: number;
   readonly failures: string[];
   parkedAt: number;
 }
+
+/**
+ * A copy this node is still receiving, as far as it is verified: what it can pass on to a
+ * peer whose own link to the holders stalled. `growing` while a holder is still sending.
+ */
+export interface PartialCopy {
+  readonly size: number;
+  /** The verified piece list, once it has arrived. */
+  readonly hashes: readonly string[] | undefined;
+  readonly growing: boolean;
+  piece(index: number): Uint8Array | undefined;
+}
+
+/** A download verified more of its shard (`finished` with the whole of it), or stopped growing. */
+export type DownloadProgressed = (shard: string, finished: { bytes: Uint8Array; hashes: readonly string[] } | undefined, effects: EngineEffect[]) => void;
 
 /** A holder a download left, and why: what a stalled link looks like from the receiving side. */
 export interface GiveUp {
@@ -92,6 +110,7 @@ export interface DownloadCounters {
  * next holder, keeping every verified piece, and asks who holds the shard now once the
  * holders it began with are used up. With no holder left, fetches fail with the
  * reasons, and the verified pieces wait `keepPartialMs` for a new offer or fetch to resume.
+ * Verified pieces can be passed on meanwhile (see partialCopy and `progressed`).
  */
 export class ShardDownloads {
   readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0, sourcesGivenUp: 0, sourcesSilent: 0 };
@@ -112,6 +131,8 @@ export class ShardDownloads {
      * with the uploader alone, and by the time its link stalls, other copies may be stored.
      */
     private readonly holdersOf: (shard: string) => readonly string[],
+    /** Told of every step, so that pieces verified here can be passed on before the copy is whole. */
+    private readonly progressed: DownloadProgressed = () => undefined,
   ) {}
 
   /** Starts (or joins, or resumes) the download of `shard` from `sources`, best first. */
@@ -130,6 +151,7 @@ export class ShardDownloads {
         pieces: [],
         asked: new Map(),
         lastProgressAt: now,
+        verifiedAt: now,
         failures: [],
         parkedAt: now,
       };
@@ -139,6 +161,7 @@ export class ShardDownloads {
     for (const source of sources) if (source !== download.source && !download.sources.includes(source)) download.sources.push(source);
     if (download.source === undefined) {
       if (download.pieces.some((piece) => piece !== undefined)) this.counters.resumed++;
+      download.verifiedAt = now;
       this.nextSource(download, now, effects);
     }
   }
@@ -146,6 +169,13 @@ export class ShardDownloads {
   /** Whether a download of `shard` is under way or parked with verified pieces. */
   has(shard: string): boolean {
     return this.downloads.has(shard);
+  }
+
+  /** What of `shard` is verified here so far, if it is being received (or parked with pieces). */
+  partialCopy(shard: string): PartialCopy | undefined {
+    const download = this.downloads.get(shard);
+    if (!download) return undefined;
+    return { size: download.size, hashes: download.hashes, growing: download.source !== undefined, piece: (index) => download.pieces[index] };
   }
 
   /** A holder answered a piece-list request: check the list against the shard id. */
@@ -185,17 +215,20 @@ export class ShardDownloads {
       download.hashes = check.hashes;
       download.size = check.size;
       if (download.pieces.length !== check.hashes.length) download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
-      download.lastProgressAt = now;
-      return this.askMore(download, effects);
+      download.lastProgressAt = download.verifiedAt = now;
+      this.askMore(download, effects);
+      if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
+      return;
     }
     if (download.asked.get(check.index) !== check.from) return;
     download.asked.delete(check.index);
     if (!ok) return this.reject(download, check.from, `sent piece ${check.index} that does not match its hash`, now, effects);
     download.pieces[check.index] = bytes;
-    download.lastProgressAt = now;
+    download.lastProgressAt = download.verifiedAt = now;
     this.counters.piecesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.askMore(download, effects);
+    if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
   }
 
   /** Gives up on silent holders and forgets parked pieces nobody came back for. */
@@ -204,24 +237,35 @@ export class ShardDownloads {
     for (const download of [...this.downloads.values()]) {
       const source = download.source;
       if (source === undefined) {
-        if (now - download.parkedAt >= this.settings.keepPartialMs) this.downloads.delete(download.shard);
+        if (now - download.parkedAt >= this.settings.keepPartialMs) {
+          this.downloads.delete(download.shard);
+          this.progressed(download.shard, undefined, effects);
+        }
         continue;
       }
       const silentMs = now - download.lastProgressAt;
       const switchAfterMs = this.silentLinks.has(source) ? this.settings.switchAfterMs * SILENT_LINK_SWITCH_SHARE : this.settings.switchAfterMs;
       if (silentMs >= this.settings.silenceMs) {
-        this.leaveSilent(download, source, `no answer within ${this.settings.silenceMs} ms`, now, effects);
+        this.leaveSilent(download, source, `no answer within ${this.settings.silenceMs} ms`, false, now, effects);
+      } else if (now - download.verifiedAt >= this.settings.silenceMs) {
+        this.leaveSilent(download, source, `nothing verified from any holder within ${this.settings.silenceMs} ms`, false, now, effects);
       } else if (silentMs >= switchAfterMs && this.anotherHolder(download)) {
-        this.leaveSilent(download, source, `nothing within ${Math.round(silentMs)} ms while another holder has the shard`, now, effects);
+        this.leaveSilent(download, source, `nothing within ${Math.round(silentMs)} ms while another holder has the shard`, true, now, effects);
       }
     }
   }
 
-  /** Leaves a holder that went silent, and remembers its link as silent for a while. */
-  private leaveSilent(download: Download, source: string, reason: string, now: number, effects: EngineEffect[]): void {
+  /**
+   * Leaves a holder that went silent, and remembers its link as silent for a while. Left
+   * early for another holder (`mayReturn`), it may be asked again should the others refuse
+   * or stall too: a stalled link often recovers within seconds, and it may be the only
+   * holder of the whole shard. The download gives up on it for good only once nothing has
+   * been verified from anyone for `silenceMs`.
+   */
+  private leaveSilent(download: Download, source: string, reason: string, mayReturn: boolean, now: number, effects: EngineEffect[]): void {
     this.counters.sourcesSilent++;
     this.silentLinks.set(source, now + SILENT_LINK_MS);
-    this.giveUp(download, `${source}: ${reason}`, now, effects);
+    this.giveUp(download, `${source}: ${reason}`, now, effects, mayReturn);
   }
 
   /** Bytes verified so far for each download (for progress). */
@@ -235,10 +279,10 @@ export class ShardDownloads {
     this.giveUp(download, `${from}: ${reason}`, now, effects);
   }
 
-  private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[]): void {
+  private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[], mayReturn = false): void {
     if (download.source !== undefined) {
       this.counters.sourcesGivenUp++;
-      download.triedSources.add(download.source);
+      if (!mayReturn) download.triedSources.add(download.source);
       this.recentGiveUps.push({ shard: download.shard, holder: download.source, reason, at: now });
       if (this.recentGiveUps.length > RECENT_GIVE_UPS) this.recentGiveUps.shift();
     }
@@ -284,6 +328,7 @@ export class ShardDownloads {
     download.triedSources.clear();
     download.parkedAt = now;
     if (!download.pieces.some((piece) => piece !== undefined)) this.downloads.delete(download.shard);
+    this.progressed(download.shard, undefined, effects);
   }
 
   private askMore(download: Download, effects: EngineEffect[]): void {
@@ -301,6 +346,7 @@ export class ShardDownloads {
     this.downloads.delete(download.shard);
     const bytes = new Uint8Array(download.size);
     download.pieces.forEach((piece, i) => bytes.set(piece ?? new Uint8Array(0), i * PIECE_BYTES));
+    this.progressed(download.shard, { bytes, hashes: download.hashes ?? [] }, effects);
     for (const waiter of download.waiters) {
       if (waiter.kind === 'fetch') effects.push({ type: 'fetched-shard', request: waiter.request, shard: download.shard, bytes, error: '' });
       else effects.push({ type: 'store-shard', shard: download.shard, bytes, pieces: download.hashes ?? [], from: waiter.from });

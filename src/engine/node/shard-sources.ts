@@ -14,3 +14,17 @@ export function shardSources(layout: ReplicaMap, self: string, shard: string): s
   const ranked = new RendezvousRanker(layout).order(layout.shardKeys[index] ?? 0, candidates).map((node) => layout.nodeIds[node] ?? '');
   return ranked.filter((id) => id !== self && id !== '');
 }
+
+/**
+ * Who else to ask for a shard's bytes when its holders fail: the live nodes receiving a copy
+ * of it now (as the senders' records list them), which pass on the pieces they have verified
+ * (see PieceServer). After `shardSources`; never for queries, which need a whole copy.
+ */
+export function receivingSources(layout: ReplicaMap, self: string, shard: string): string[] {
+  const index = layout.shardNumber(shard);
+  if (index === undefined) return [];
+  const holders = layout.holders[index] ?? [];
+  const receiving = (layout.pending[index] ?? []).map((copy) => copy.to).filter((node) => layout.status[node] === 'active' && !holders.includes(node));
+  const ranked = new RendezvousRanker(layout).order(layout.shardKeys[index] ?? 0, [...new Set(receiving)]).map((node) => layout.nodeIds[node] ?? '');
+  return ranked.filter((id) => id !== self && id !== '');
+}

@@ -110,7 +110,12 @@ describe('shard transfers in pieces', () => {
     expect(after.piecesReceived - before.piecesReceived).toBe(pieceCount(size));
   });
 
-  it('a link broken mid-transfer resumes from the verified pieces once it heals', async () => {
+  // Broken for less than the downloads' silence limit, they wait (no holder but the cut-off
+  // uploader has a whole copy); for longer, they park, and resume when the copy is offered again.
+  it.each([
+    ['briefly', 2_000],
+    ['past the silence limit', defaultDownloadSettings.silenceMs + 2_000],
+  ])('a link broken mid-transfer (%s) resumes from the verified pieces once it heals', async (_, breakMs) => {
     const size = 24 * PIECE_BYTES;
     const swarm = new SimulatedSwarm({ seed: 23, latencyMs: [5, 10] });
     for (let i = 0; i < 4; i++) await swarm.addNode(`n${i}`, `h${i}`);
@@ -123,13 +128,14 @@ describe('shard transfers in pieces', () => {
     for (let waited = 0; !partial() && waited < 5_000; waited += 5) await swarm.run(5, 5);
     expect(partial()).toBe(true);
     swarm.partition(['n0'], ['n1', 'n2', 'n3']);
-    await swarm.run(2_000);
+    await swarm.run(breakMs);
     swarm.heal();
     await swarm.run(60_000);
     const holders = (await swarm.holders([shard])).get(shard) ?? [];
     expect(holders).toHaveLength(3);
     const resumed = swarm.ids().reduce((sum, id) => sum + swarm.engine(id).transferCounters().resumed, 0);
-    expect(resumed).toBeGreaterThanOrEqual(1);
+    if (breakMs > defaultDownloadSettings.silenceMs) expect(resumed).toBeGreaterThanOrEqual(1);
+    else expect(resumed).toBe(0);
     // No piece was pulled twice: every piece received belongs to exactly one stored copy.
     expect(totalPiecesReceived(swarm)).toBe((swarm.copiesStored - 1) * pieceCount(size));
   });
@@ -183,6 +189,42 @@ describe('shard transfers in pieces', () => {
     await swarm.fetchShard(reader, second ?? '', 20_000);
     // It went to another holder first: n0, still stalled, would have had to be left again.
     expect(swarm.engine(reader).transferCounters().recentGiveUps.filter((giveUp) => giveUp.shard === second)).toEqual([]);
+  });
+
+  it("a copy whose link to the uploader stalls goes on from another receiver's verified pieces, before that copy is whole", async () => {
+    const size = 24 * PIECE_BYTES;
+    // One piece in flight, so each copy takes seconds: both are still arriving when the stall is seen.
+    const settings = { ...defaultEngineSettings, downloads: { ...defaultDownloadSettings, window: 1 } };
+    const swarm = new SimulatedSwarm({ seed: 28, latencyMs: [100, 150], settings });
+    for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.run(3_000);
+    const manifest = await swarm.upload('n0', 'big', bigShards(28, 1, size));
+    const shard = manifest.shards[0]?.id ?? '';
+    const receiving = (): string[] => swarm.ids().filter((id) => swarm.engine(id).downloadsInProgress().some((d) => d.shard === shard && d.received > 0));
+    for (let waited = 0; receiving().length < 2 && waited < 5_000; waited += 10) await swarm.run(10, 10);
+    const [stalled = '', other = ''] = receiving();
+    expect(other).not.toBe('');
+    // From now on everything the uploader sends this receiver is lost; the link never recovers.
+    swarm.stall('n0', stalled);
+    const stalledAt = swarm.now();
+    const holds = async (id: string): Promise<boolean> => ((await swarm.holders([shard])).get(shard) ?? []).includes(id);
+    let otherDoneAt = Infinity;
+    for (let waited = 0; !(await holds(stalled)) && waited < 30_000; waited += 50) {
+      await swarm.run(50, 10);
+      if (otherDoneAt === Infinity && (await holds(other))) otherDoneAt = swarm.now();
+    }
+    expect(await holds(stalled)).toBe(true);
+    // The stalled receiver left the uploader for the other receiver while that copy was still
+    // arriving, and the other passed on pieces as it verified them: the stalled copy landed
+    // about when the other did, not a whole copy's transfer (about 6 s here) after it.
+    const leftUploader = swarm.engine(stalled).transferCounters().recentGiveUps.find((giveUp) => giveUp.holder === 'n0');
+    expect(leftUploader?.reason).toMatch(/another holder has the shard/);
+    expect(leftUploader?.at ?? Infinity).toBeLessThan(Math.min(otherDoneAt, stalledAt + 2 * defaultDownloadSettings.switchAfterMs + settings.tickIntervalMs));
+    expect(swarm.engine(other).transferCounters().bytesRelayed).toBeGreaterThan(size / 2);
+    expect(swarm.now() - otherDoneAt).toBeLessThan(2_000);
+    expect(swarm.ids().flatMap((id) => swarm.penalties(id))).toEqual([]);
+    // Relayed or not, no piece was pulled twice.
+    expect(totalPiecesReceived(swarm)).toBe((swarm.copiesStored - 1) * pieceCount(size));
   });
 
   it('offers lost on a stalled link are sent again, and the copies land long before the offers would time out', async () => {
