@@ -16,6 +16,7 @@ import { capacityFields, freeBytesInSwarm, handedOff } from './node-capacity';
 import { ReplacementLedger } from './replacement-ledger';
 import { PieceServer, type ServedTotals } from './piece-server';
 import { ShardDownloads, type DownloadCounters, type GiveUp } from './shard-downloads';
+import { TickSchedule } from './tick-schedule';
 import { receivingSources, shardSources } from './shard-sources';
 import type { EngineEffect, EngineEvent, FreshShard } from './engine-io';
 import { defaultEngineSettings, type EngineSettings, type NodeIdentity } from './engine-settings';
@@ -30,6 +31,8 @@ const MANIFEST_GOSSIP_EVERY_TICKS = 5;
  * so no coordinator is needed.
  */
 export class EngineNode {
+  /** Copies each shard is kept at. */
+  readonly replicas: number;
   readonly counters: EngineCounters = { messagesRejected: 0, offersSent: 0, copiesStored: 0, copiesRejected: 0, deletes: 0 };
   private readonly catalog = new Catalog();
   private readonly membership: Membership;
@@ -39,6 +42,7 @@ export class EngineNode {
   private readonly downloads: ShardDownloads;
   private readonly server: PieceServer;
   private readonly earlyOffers: EarlyOffers;
+  private readonly schedule = new TickSchedule();
   private running = false;
   private now = 0;
   private startedAt = 0;
@@ -49,6 +53,7 @@ export class EngineNode {
     private readonly random: Random,
     private readonly settings: EngineSettings = defaultEngineSettings,
   ) {
+    this.replicas = settings.replication.replicas;
     this.membership = new Membership(identity.id, settings.membership);
     this.outgoing = new OutgoingCopies(settings.transferTimeoutMs);
     this.replacements = new ReplacementLedger(identity.id, settings.transferTimeoutMs);
@@ -165,11 +170,6 @@ export class EngineNode {
     return freeBytesInSwarm(this.catalog.allRecords(), (id) => id === this.id || this.membership.placementStatus(id, this.now) === 'active');
   }
 
-  /** Copies each shard is kept at. */
-  get replicas(): number {
-    return this.settings.replication.replicas;
-  }
-
   /** Replication health of every dataset as this node sees it, with the bytes it is moving for each. */
   health(): DatasetProgress[] {
     const layout = layoutFromCatalog(this.catalog, this.membership, this.now, this.outgoing.acknowledged());
@@ -179,6 +179,8 @@ export class EngineNode {
 
   private tick(effects: EngineEffect[]): void {
     this.downloads.tick(this.now, effects);
+    // Between full ticks, light ones only check downloads for silent holders.
+    if (!this.schedule.isFull(this.now)) return void effects.push({ type: 'schedule-tick', afterMs: this.schedule.next(this.now, undefined, this.downloads.running()) });
     for (const { from, offer } of this.earlyOffers.takeExpired(this.now)) {
       this.counters.copiesRejected++;
       effects.push(this.send(from, { type: 'shard-ack', shard: offer.shard, ok: false, reason: 'shard is in no manifest known here', version: this.record.version }));
@@ -206,7 +208,7 @@ export class EngineNode {
     const dueSoon = repairsDueSoon(this.catalog, this.membership, this.now, this.id, this.settings.replication, this.outgoing.acknowledged(), this.settings.maxConcurrentTransfers);
     for (const shard of dueSoon) this.server.warm(shard, this.now, effects);
     // Wake up when a silent member's grace ends, if that comes before the next tick.
-    effects.push({ type: 'schedule-tick', afterMs: this.membership.msUntilNextOut(this.now, this.settings.tickIntervalMs) });
+    effects.push({ type: 'schedule-tick', afterMs: this.schedule.next(this.now, this.membership.msUntilNextOut(this.now, this.settings.tickIntervalMs), this.downloads.running()) });
   }
 
   private planAndRun(effects: EngineEffect[]): void {
@@ -469,9 +471,7 @@ export class EngineNode {
   }
 
   private syncPending(): void {
-    const pending = this.outgoing.asPending();
-    const same = pending.length === this.record.pending.length && pending.every((copy, i) => copy.shard === this.record.pending[i]?.shard && copy.to === this.record.pending[i]?.to);
-    if (!same) this.touch({ pending });
+    if (!this.outgoing.listedIn(this.record.pending)) this.touch({ pending: this.outgoing.asPending() });
   }
 
   /** Changes this node's own record; every change is a new version. */

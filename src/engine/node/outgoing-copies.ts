@@ -91,6 +91,12 @@ export class OutgoingCopies {
     return [...this.copies.values()].filter((copy) => copy.ackedAt !== undefined).map((copy) => ({ shard: copy.shard, node: copy.to }));
   }
 
+  /** Whether `pending` (the node's record) lists these copies as they are. */
+  listedIn(pending: readonly PendingCopyRecord[]): boolean {
+    const current = this.asPending();
+    return current.length === pending.length && current.every((copy, i) => copy.shard === pending[i]?.shard && copy.to === pending[i]?.to);
+  }
+
   /** The copies as the node's record lists them. */
   asPending(): PendingCopyRecord[] {
     return [...this.copies.values()].map((copy) =>

@@ -166,6 +166,12 @@ export class ShardDownloads {
     }
   }
 
+  /** Whether any download is asking a holder now (not parked). */
+  running(): boolean {
+    for (const download of this.downloads.values()) if (download.source !== undefined) return true;
+    return false;
+  }
+
   /** Whether a download of `shard` is under way or parked with verified pieces. */
   has(shard: string): boolean {
     return this.downloads.has(shard);
