@@ -51,6 +51,8 @@ interface Download {
   lastProgressAt: number;
   /** When anything was last verified, from any holder (or the download began or resumed). */
   verifiedAt: number;
+  /** Holders left early (for another) since then: each such leave waits twice as long as the last. */
+  earlyLeaves: number;
   readonly failures: string[];
   parkedAt: number;
 }
@@ -152,6 +154,7 @@ export class ShardDownloads {
         asked: new Map(),
         lastProgressAt: now,
         verifiedAt: now,
+        earlyLeaves: 0,
         failures: [],
         parkedAt: now,
       };
@@ -222,6 +225,7 @@ export class ShardDownloads {
       download.size = check.size;
       if (download.pieces.length !== check.hashes.length) download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
       download.lastProgressAt = download.verifiedAt = now;
+      download.earlyLeaves = 0;
       this.askMore(download, effects);
       if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
       return;
@@ -231,6 +235,7 @@ export class ShardDownloads {
     if (!ok) return this.reject(download, check.from, `sent piece ${check.index} that does not match its hash`, now, effects);
     download.pieces[check.index] = bytes;
     download.lastProgressAt = download.verifiedAt = now;
+    download.earlyLeaves = 0;
     this.counters.piecesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.askMore(download, effects);
@@ -250,7 +255,11 @@ export class ShardDownloads {
         continue;
       }
       const silentMs = now - download.lastProgressAt;
-      const switchAfterMs = this.silentLinks.has(source) ? this.settings.switchAfterMs * SILENT_LINK_SWITCH_SHARE : this.settings.switchAfterMs;
+      // Sooner from a link known to be stalled; later each time the download has already left
+      // a holder early without anything verified since: otherwise it would flip between two
+      // stalled holders every 250 ms, asking each for the same pieces again.
+      const share = this.silentLinks.has(source) ? SILENT_LINK_SWITCH_SHARE : 1;
+      const switchAfterMs = this.settings.switchAfterMs * share * 2 ** download.earlyLeaves;
       if (silentMs >= this.settings.silenceMs) {
         this.leaveSilent(download, source, `no answer within ${this.settings.silenceMs} ms`, false, now, effects);
       } else if (now - download.verifiedAt >= this.settings.silenceMs) {
@@ -270,6 +279,7 @@ export class ShardDownloads {
    */
   private leaveSilent(download: Download, source: string, reason: string, mayReturn: boolean, now: number, effects: EngineEffect[]): void {
     this.counters.sourcesSilent++;
+    if (mayReturn) download.earlyLeaves++;
     this.silentLinks.set(source, now + SILENT_LINK_MS);
     this.giveUp(download, `${source}: ${reason}`, now, effects, mayReturn);
   }
@@ -295,7 +305,7 @@ export class ShardDownloads {
     download.failures.push(reason);
     download.asked.clear();
     download.checkingList = false;
-    this.nextSource(download, now, effects);
+    this.nextSource(download, now, effects, download.source);
   }
 
   /** Whether a holder other than the current source, and not given up on, has the shard. */
@@ -304,8 +314,12 @@ export class ShardDownloads {
     return this.holdersOf(download.shard).some((holder) => holder !== download.source && !download.triedSources.has(holder));
   }
 
-  private nextSource(download: Download, now: number, effects: EngineEffect[]): void {
-    if (download.sources.length === 0) download.sources = this.holdersOf(download.shard).filter((holder) => !download.triedSources.has(holder));
+  /** Asks the next holder; `left`, the one just left (if it may be asked again), only when no other is left. */
+  private nextSource(download: Download, now: number, effects: EngineEffect[], left?: string): void {
+    if (download.sources.length === 0) {
+      const holders = this.holdersOf(download.shard).filter((holder) => !download.triedSources.has(holder));
+      download.sources = [...holders.filter((holder) => holder !== left), ...holders.filter((holder) => holder === left)];
+    }
     // Holders whose link went silent lately go last.
     const lively = download.sources.findIndex((holder) => !this.silentLinks.has(holder));
     download.source = lively > 0 ? download.sources.splice(lively, 1)[0] : download.sources.shift();
