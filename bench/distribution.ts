@@ -192,11 +192,16 @@ try {
   const upload = await call(uploader, (api) => api.ingest('dataset.arrow'));
   const ingested = performance.now();
   let dataset: DatasetView | undefined;
+  // Copies confirmed as the uploader saw them, when the count changed: where a slow run waited.
+  const confirmations: string[] = [];
   await until('every shard at R', 600_000, async () => {
     dataset = (await snapshot(uploader)).datasets.find((candidate) => candidate.id === upload.id);
+    const confirmed = `${dataset?.replicasConfirmed ?? 0}`;
+    if (!confirmations.at(-1)?.startsWith(`${confirmed} `)) confirmations.push(`${confirmed} at ${((performance.now() - dropped) / 1000).toFixed(1)} s`);
     return dataset !== undefined && dataset.atTarget === dataset.shards && dataset.replicasConfirmed === dataset.shards * R;
   });
   const replicateS = (performance.now() - dropped) / 1000;
+  log(`  copies confirmed (as the uploader saw them): ${confirmations.join(', ')}`);
   const cpuAfter = sampleCpu();
   const busy = cpuBefore && cpuAfter ? busyShare(cpuBefore, cpuAfter) : undefined;
   if (cpuBefore && cpuAfter) {

@@ -136,6 +136,20 @@ describe('MemoryNetwork', () => {
     expect(net.heard.at(-1)).toMatch(/^a<-c:healed@/);
   });
 
+  it('hold delays one direction of a link until its time, losing nothing and leaving the other direction alone', async () => {
+    const net = setUp({ latencyMs: [10, 10] });
+    await net.startAll();
+    const heldAt = net.scheduler.now();
+    net.network.hold('a', 'b', heldAt + 500);
+    await net.say('a', 'b', 'late');
+    await net.say('b', 'a', 'on time');
+    await net.say('a', 'c', 'elsewhere');
+    net.scheduler.runUntilIdle();
+    const at = (text: string): number => Number(net.heard.find((line) => line.includes(`:${text}@`))?.split('@')[1]) - heldAt;
+    expect([at('late'), at('on time'), at('elsewhere')]).toEqual([510, 10, 10]);
+    expect(net.network.dropped).toBe(0);
+  });
+
   it('loses messages in flight when the link is cut or either end stops', async () => {
     const net = setUp({ latencyMs: [10, 10] });
     await net.startAll();

@@ -89,6 +89,8 @@ export class MemoryNetwork {
   private readonly cuts = new Map<string, readonly [string, string]>();
   /** One-way links that silently lose what is sent on them, by `from>to`. */
   private readonly stalls = new Set<string>();
+  /** One-way links that deliver nothing before a time (virtual ms), by `from>to`. */
+  private readonly holds = new Map<string, number>();
   private readonly backend: MemoryMeshBackend;
   private deliveredCount = 0;
   private droppedCount = 0;
@@ -168,9 +170,20 @@ export class MemoryNetwork {
     this.stalls.add(`${from}>${to}`);
   }
 
-  /** Restores every cut link (peers on both sides see each other connect again) and every stalled one. */
+  /**
+   * Makes one direction of a link deliver nothing until `untilMs` (virtual time), then all it
+   * held: what an SCTP association in retransmission backoff does (late, never lost).
+   */
+  hold(from: string, to: string, untilMs: number): void {
+    this.node(from);
+    this.node(to);
+    this.holds.set(`${from}>${to}`, Math.max(untilMs, this.holds.get(`${from}>${to}`) ?? 0));
+  }
+
+  /** Restores every cut link (peers on both sides see each other connect again) and every stalled or held one. */
   heal(): void {
     this.stalls.clear();
+    this.holds.clear();
     const cut = [...this.cuts.values()];
     this.cuts.clear();
     for (const [a, b] of cut) {
@@ -220,7 +233,8 @@ export class MemoryNetwork {
       this.droppedCount++;
       return;
     }
-    const latency = this.minLatencyMs + this.random.next() * (this.maxLatencyMs - this.minLatencyMs);
+    const heldFor = Math.max(0, (this.holds.get(`${from.id}>${peerId}`) ?? 0) - this.scheduler.now());
+    const latency = heldFor + this.minLatencyMs + this.random.next() * (this.maxLatencyMs - this.minLatencyMs);
     const fromSession = from.session;
     const toSession = to.session;
     this.scheduler.schedule(latency, () => {

@@ -122,6 +122,11 @@ export class SimulatedSwarm {
     this.network.stall(from, to);
   }
 
+  /** Holds one direction of a link for `ms`: what is sent on it arrives only after that, late but whole. */
+  hold(from: string, to: string, ms: number): void {
+    this.network.hold(from, to, this.scheduler.now() + ms);
+  }
+
   heal(): void {
     this.network.heal();
   }
