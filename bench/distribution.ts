@@ -50,7 +50,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
-  transfers: { bytesServed: number; wireBytesServed: number; bytesRelayed: number; shardsWarmed: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number; recentGiveUps: { shard: string; holder: string; reason: string; at: number }[] };
+  transfers: { bytesServed: number; wireBytesServed: number; bytesRelayed: number; shardsWarmed: number; downloading: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number; recentGiveUps: { shard: string; holder: string; reason: string; at: number }[] };
   peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -107,6 +107,9 @@ async function logLinkHealth(pages: readonly Page[], before: readonly Snapshot['
     }
   });
 }
+
+/** Past this, the replication's wait logs what each tab holds and pulls (it takes 2.5-4 s). */
+const SLOW_REPLICATION_S = 6;
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, pollMs = 100): Promise<number> {
   const started = performance.now();
@@ -197,7 +200,13 @@ try {
   await until('every shard at R', 600_000, async () => {
     dataset = (await snapshot(uploader)).datasets.find((candidate) => candidate.id === upload.id);
     const confirmed = `${dataset?.replicasConfirmed ?? 0}`;
-    if (!confirmations.at(-1)?.startsWith(`${confirmed} `)) confirmations.push(`${confirmed} at ${((performance.now() - dropped) / 1000).toFixed(1)} s`);
+    const elapsedS = (performance.now() - dropped) / 1000;
+    if (!confirmations.at(-1)?.startsWith(`${confirmed} `)) confirmations.push(`${confirmed} at ${elapsedS.toFixed(1)} s`);
+    // A run far past its usual time: what each tab holds and pulls, once a second.
+    if (elapsedS > SLOW_REPLICATION_S && Math.floor(elapsedS * 10) % 10 === 0) {
+      const views = await Promise.all(tabs.map(snapshot));
+      log(`  at ${elapsedS.toFixed(1)} s, per tab: ${views.map((view, i) => `tab ${i} stores ${view.storedShards}, pulls ${view.transfers.downloading}`).join('; ')}`);
+    }
     return dataset !== undefined && dataset.atTarget === dataset.shards && dataset.replicasConfirmed === dataset.shards * R;
   });
   const replicateS = (performance.now() - dropped) / 1000;
