@@ -187,7 +187,10 @@ export class EngineNode {
     }
     this.server.tick(this.now);
     this.expireOutgoing();
-    for (const copy of this.outgoing.dueForOfferAgain(this.now, this.settings.downloads.silenceMs)) this.offer(copy.shard, copy.to, copy.replaces, effects);
+    const due = this.outgoing.dueForOfferAgain(this.now, this.settings.downloads.silenceMs, this.settings.offerAgainUnpulledMs);
+    for (const copy of due) this.offer(copy.shard, copy.to, copy.replaces, effects);
+    // A receiver that pulled nothing may lack the dataset's manifest and wait for it: the catalog goes along.
+    for (const peer of new Set(due.filter((copy) => !copy.pulled).map((copy) => copy.to))) effects.push(this.gossipTo(peer));
     this.settleReplacements();
     this.pruneReleased();
     this.touch({});
@@ -297,13 +300,10 @@ export class EngineNode {
         this.onAck(from, message.shard, message.ok, message.version, effects);
         return;
       case 'pieces-request':
-        this.server.onRequest(from, message.shard, undefined, this.holdsCopy(message.shard), this.now, effects);
-        return;
-      case 'piece-request': {
+        return this.server.onRequest(from, message.shard, undefined, this.holdsCopy(message.shard), this.now, effects);
+      case 'piece-request':
         this.outgoing.touched(message.shard, from, this.now);
-        this.server.onRequest(from, message.shard, message.index, this.holdsCopy(message.shard), this.now, effects);
-        return;
-      }
+        return this.server.onRequest(from, message.shard, message.index, this.holdsCopy(message.shard), this.now, effects);
       case 'pieces':
         this.downloads.onPieceList(from, message, this.now, effects);
         return;

@@ -12,6 +12,8 @@ export interface OutgoingCopy {
   lastActivityAt: number;
   /** When the offer last went out. */
   offeredAt: number;
+  /** Whether the receiver has pulled any piece since the first offer. */
+  pulled: boolean;
   ackedAt: number | undefined;
   /** The receiver's record version that includes the copy. */
   ackedVersion: number;
@@ -31,8 +33,8 @@ export class OutgoingCopies {
     return this.copies.has(key(shard, to));
   }
 
-  start(copy: Omit<OutgoingCopy, 'ackedAt' | 'ackedVersion' | 'lastActivityAt' | 'offeredAt'>, now: number): void {
-    this.copies.set(key(copy.shard, copy.to), { ...copy, lastActivityAt: now, offeredAt: now, ackedAt: undefined, ackedVersion: 0 });
+  start(copy: Omit<OutgoingCopy, 'ackedAt' | 'ackedVersion' | 'lastActivityAt' | 'offeredAt' | 'pulled'>, now: number): void {
+    this.copies.set(key(copy.shard, copy.to), { ...copy, lastActivityAt: now, offeredAt: now, pulled: false, ackedAt: undefined, ackedVersion: 0 });
   }
 
   /** Shards with a copy on its way (not yet acknowledged). */
@@ -43,7 +45,9 @@ export class OutgoingCopies {
   /** The receiver pulled a piece: it is still at work. */
   touched(shard: string, to: string, now: number): void {
     const copy = this.copies.get(key(shard, to));
-    if (copy) copy.lastActivityAt = now;
+    if (!copy) return;
+    copy.lastActivityAt = now;
+    copy.pulled = true;
   }
 
   /** The receiver's answer; returns the copy it answers (a refused one is dropped). */
@@ -76,12 +80,17 @@ export class OutgoingCopies {
 
   /**
    * Unanswered copies whose receiver has been silent for `afterMs` since the offer last went
-   * out, marked as offered again now. A WebRTC link can stall one way without closing and lose
-   * an offer or a refusal: sent again, it gets through once the link recovers (a receiver
-   * takes a repeated offer as the same one), well before the copy would time out.
+   * out (`unpulledAfterMs` while it has pulled nothing at all), marked as offered again now. A
+   * WebRTC link can stall one way without closing and lose an offer or a refusal: sent again,
+   * it gets through once the link recovers (a receiver takes a repeated offer as the same
+   * one), well before the copy would time out. A receiver pulls within milliseconds of an
+   * offer it can act on, so one that pulled nothing for a second or two is waiting (on the
+   * dataset's manifest, say) or never got the offer.
    */
-  dueForOfferAgain(now: number, afterMs: number): OutgoingCopy[] {
-    const due = [...this.copies.values()].filter((copy) => copy.ackedAt === undefined && now - Math.max(copy.lastActivityAt, copy.offeredAt) >= afterMs);
+  dueForOfferAgain(now: number, afterMs: number, unpulledAfterMs: number): OutgoingCopy[] {
+    const due = [...this.copies.values()].filter(
+      (copy) => copy.ackedAt === undefined && now - Math.max(copy.lastActivityAt, copy.offeredAt) >= (copy.pulled ? afterMs : unpulledAfterMs),
+    );
     for (const copy of due) copy.offeredAt = now;
     return due;
   }

@@ -247,6 +247,32 @@ describe('shard transfers in pieces', () => {
     expect(swarm.now() - uploaded).toBeLessThan(defaultEngineSettings.transferTimeoutMs / 2);
   });
 
+  it.each([41, 42, 43])('seed %i: receivers that missed the manifest the uploader sent with its offers get it with the offers sent again, within seconds', async (seed) => {
+    // The uploader's gossip loses its manifests for 1.5 s from the upload: receivers hold the
+    // offers, waiting for a manifest that would otherwise come with some later gossip.
+    let stripUntil = 0;
+    const swarm = new SimulatedSwarm({
+      seed,
+      tamper: (from, _to, bytes) => {
+        if (from !== 'n0' || swarm.now() >= stripUntil || bytes[0] !== WIRE_VERSION) return bytes;
+        const message = decodeMessage(bytes);
+        if (message.type !== 'gossip' || message.catalog.manifests.length === 0) return bytes;
+        return encodeMessage({ ...message, catalog: { ...message.catalog, manifests: [] } });
+      },
+    });
+    for (let i = 0; i < 5; i++) await swarm.addNode(`n${i}`, `h${i}`);
+    await swarm.run(3_000);
+    stripUntil = swarm.now() + 1_500;
+    const uploaded = swarm.now();
+    const manifest = await swarm.upload('n0', 'big', bigShards(seed, 3, 2 * PIECE_BYTES));
+    const shards = manifest.shards.map((shard) => shard.id);
+    const atR = async (): Promise<boolean> => [...(await swarm.holders(shards)).values()].every((nodes) => nodes.length === 3);
+    for (let waited = 0; !(await atR()) && waited < 20_000; waited += 100) await swarm.run(100);
+    // Sent again after 2 s with the catalog: at R well before the next manifest gossip or the
+    // 10 s the receivers hold offers for.
+    expect(swarm.now() - uploaded).toBeLessThanOrEqual(defaultEngineSettings.offerAgainUnpulledMs + 1_000);
+  });
+
   it('a fetch with every holder gone fails naming the shard, and keeps nothing half-done', async () => {
     const swarm = new SimulatedSwarm({ seed: 24 });
     for (let i = 0; i < 4; i++) await swarm.addNode(`n${i}`, `h${i}`);
