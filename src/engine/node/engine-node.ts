@@ -187,7 +187,7 @@ export class EngineNode {
     }
     this.server.tick(this.now);
     this.expireOutgoing();
-    const due = this.outgoing.dueForOfferAgain(this.now, this.settings.downloads.silenceMs, this.settings.offerAgainUnpulledMs);
+    const due = this.outgoing.dueForOfferAgain(this.now, this.settings.offerAgainAfterMs);
     for (const copy of due) this.offer(copy.shard, copy.to, copy.replaces, effects);
     // A receiver that pulled nothing may lack the dataset's manifest and wait for it: the catalog goes along.
     for (const peer of new Set(due.filter((copy) => !copy.pulled).map((copy) => copy.to))) effects.push(this.gossipTo(peer));

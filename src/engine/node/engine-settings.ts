@@ -13,8 +13,8 @@ export interface EngineSettings {
   readonly maxConcurrentTransfers: number;
   /** An offered copy whose receiver pulls nothing (and does not acknowledge) for this long is abandoned and planned again. */
   readonly transferTimeoutMs: number;
-  /** An offer whose receiver has pulled nothing yet is sent again this often, with the catalog (it may lack the manifest). */
-  readonly offerAgainUnpulledMs: number;
+  /** An unanswered offer whose receiver pulls nothing from this node for this long is sent again (with the catalog, if it never pulled: it may lack the manifest). */
+  readonly offerAgainAfterMs: number;
   /** How shards are pulled: pieces in flight, holder silence, how long partial pieces are kept. */
   readonly downloads: DownloadSettings;
 }
@@ -26,7 +26,7 @@ export const defaultEngineSettings: EngineSettings = {
   gossipFanout: 3,
   maxConcurrentTransfers: 8,
   transferTimeoutMs: 30_000,
-  offerAgainUnpulledMs: 2_000,
+  offerAgainAfterMs: 2_000,
   downloads: defaultDownloadSettings,
 };
 

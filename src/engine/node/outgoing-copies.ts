@@ -80,17 +80,16 @@ export class OutgoingCopies {
 
   /**
    * Unanswered copies whose receiver has been silent for `afterMs` since the offer last went
-   * out (`unpulledAfterMs` while it has pulled nothing at all), marked as offered again now. A
-   * WebRTC link can stall one way without closing and lose an offer or a refusal: sent again,
-   * it gets through once the link recovers (a receiver takes a repeated offer as the same
-   * one), well before the copy would time out. A receiver pulls within milliseconds of an
-   * offer it can act on, so one that pulled nothing for a second or two is waiting (on the
-   * dataset's manifest, say) or never got the offer.
+   * out, marked as offered again now. A receiver pulls within milliseconds of an offer it can
+   * act on, and every few milliseconds while it pulls from this node, so one silent for a
+   * second or two is waiting (on the dataset's manifest, say), pulling from others, or lost
+   * the offer or its own refusal on a link that stalled one way without closing (WebRTC
+   * associations do). Sent again, the offer gets through once the link recovers, and a
+   * receiver takes a repeated offer as the same one; a receiver that has no download of it
+   * any more starts one.
    */
-  dueForOfferAgain(now: number, afterMs: number, unpulledAfterMs: number): OutgoingCopy[] {
-    const due = [...this.copies.values()].filter(
-      (copy) => copy.ackedAt === undefined && now - Math.max(copy.lastActivityAt, copy.offeredAt) >= (copy.pulled ? afterMs : unpulledAfterMs),
-    );
+  dueForOfferAgain(now: number, afterMs: number): OutgoingCopy[] {
+    const due = [...this.copies.values()].filter((copy) => copy.ackedAt === undefined && now - Math.max(copy.lastActivityAt, copy.offeredAt) >= afterMs);
     for (const copy of due) copy.offeredAt = now;
     return due;
   }

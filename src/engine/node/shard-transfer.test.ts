@@ -243,7 +243,7 @@ describe('shard transfers in pieces', () => {
     const atR = async (): Promise<boolean> => [...(await swarm.holders(shards)).values()].every((nodes) => nodes.length === 3);
     for (let waited = 0; !(await atR()) && waited < 40_000; waited += 250) await swarm.run(250);
     expect(await atR()).toBe(true);
-    // Sent again after 5 s of silence: at R within seconds of the heal, not after the 30 s timeout.
+    // Sent again after 2 s of silence: at R within seconds of the heal, not after the 30 s timeout.
     expect(swarm.now() - uploaded).toBeLessThan(defaultEngineSettings.transferTimeoutMs / 2);
   });
 
@@ -270,7 +270,7 @@ describe('shard transfers in pieces', () => {
     for (let waited = 0; !(await atR()) && waited < 20_000; waited += 100) await swarm.run(100);
     // Sent again after 2 s with the catalog: at R well before the next manifest gossip or the
     // 10 s the receivers hold offers for.
-    expect(swarm.now() - uploaded).toBeLessThanOrEqual(defaultEngineSettings.offerAgainUnpulledMs + 1_000);
+    expect(swarm.now() - uploaded).toBeLessThanOrEqual(defaultEngineSettings.offerAgainAfterMs + 1_000);
   });
 
   it('a fetch with every holder gone fails naming the shard, and keeps nothing half-done', async () => {
