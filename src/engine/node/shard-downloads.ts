@@ -224,8 +224,7 @@ export class ShardDownloads {
       download.hashes = check.hashes;
       download.size = check.size;
       if (download.pieces.length !== check.hashes.length) download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
-      download.lastProgressAt = download.verifiedAt = now;
-      download.earlyLeaves = 0;
+      this.madeProgress(download, now);
       this.askMore(download, effects);
       if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
       return;
@@ -234,12 +233,17 @@ export class ShardDownloads {
     download.asked.delete(check.index);
     if (!ok) return this.reject(download, check.from, `sent piece ${check.index} that does not match its hash`, now, effects);
     download.pieces[check.index] = bytes;
-    download.lastProgressAt = download.verifiedAt = now;
-    download.earlyLeaves = 0;
+    this.madeProgress(download, now);
     this.counters.piecesReceived++;
     this.counters.bytesReceived += bytes.length;
     this.askMore(download, effects);
     if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
+  }
+
+  /** Something was verified: the holder is alive, and the early-leave backoff starts over. */
+  private madeProgress(download: Download, now: number): void {
+    download.lastProgressAt = download.verifiedAt = now;
+    download.earlyLeaves = 0;
   }
 
   /** Gives up on silent holders and forgets parked pieces nobody came back for. */
