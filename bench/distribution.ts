@@ -50,7 +50,7 @@ interface DatasetView {
 }
 interface Snapshot {
   self: string;
-  transfers: { bytesServed: number; wireBytesServed: number; bytesRelayed: number; shardsWarmed: number; downloading: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number; recentGiveUps: { shard: string; holder: string; reason: string; at: number }[] };
+  transfers: { bytesServed: number; wireBytesServed: number; bytesRelayed: number; shardsWarmed: number; downloading: number; piecesReceived: number; sourcesGivenUp: number; sourcesSilent: number; latePieces: number; recentGiveUps: { shard: string; holder: string; reason: string; at: number }[] };
   peers: { id: string; liveness: string; silentForMs: number }[];
   datasets: DatasetView[];
   storedShards: number;
@@ -90,7 +90,7 @@ async function logLinkHealth(pages: readonly Page[], before: readonly Snapshot['
     const tasks = longTasks[i] ?? [];
     return (
       `tab ${i}: ${now.piecesReceived - then.piecesReceived} pieces in, ${now.sourcesGivenUp - then.sourcesGivenUp} holders left ` +
-      `(${now.sourcesSilent - then.sourcesSilent} silent), ${((now.bytesRelayed - then.bytesRelayed) / 2 ** 20).toFixed(1)} MiB relayed, page long tasks ${tasks.length} (longest ${Math.round(Math.max(0, ...tasks))} ms)`
+      `(${now.sourcesSilent - then.sourcesSilent} silent), ${now.latePieces - then.latePieces} pieces used from holders left, ${((now.bytesRelayed - then.bytesRelayed) / 2 ** 20).toFixed(1)} MiB relayed, page long tasks ${tasks.length} (longest ${Math.round(Math.max(0, ...tasks))} ms)`
     );
   });
   log(`  downloads: ${lines.join('; ')}`);

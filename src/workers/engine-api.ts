@@ -41,6 +41,8 @@ export interface EngineSnapshot {
     /** Holders downloads left mid-shard, and of those for silence (a stalled link). */
     readonly sourcesGivenUp: number;
     readonly sourcesSilent: number;
+    /** Pieces used that arrived from a holder a download had already left. */
+    readonly latePieces: number;
     /** The last holders left: which shard, which holder, why, when (engine clock, ms). */
     readonly recentGiveUps: readonly { readonly shard: string; readonly holder: string; readonly reason: string; readonly at: number }[];
     readonly bytesServed: number;

@@ -1,4 +1,5 @@
 import type { DatasetManifest } from '../catalog/manifest';
+import type { WirePiece } from '../piece-deflate';
 import type { StoreCapacity, StoredShardInfo } from '../ports/shard-store';
 
 // What goes into the engine node (events) and what comes out (effects). Effects are data;
@@ -12,7 +13,8 @@ export type ShardReadPurpose = 'serve' | 'fetch';
 /** What a hash check is for: a holder's piece list of a shard, or one piece it sent. */
 export type DigestCheck =
   | { readonly kind: 'piece-list'; readonly shard: string; readonly from: string; readonly size: number; readonly hashes: readonly string[] }
-  | { readonly kind: 'piece'; readonly shard: string; readonly from: string; readonly index: number };
+  /** `wire`: the piece as it came, kept to pass on as it is once verified. */
+  | { readonly kind: 'piece'; readonly shard: string; readonly from: string; readonly index: number; readonly wire?: WirePiece };
 
 export type EngineEvent =
   /** The node starts with what its stores already hold (a reload keeps its shards and manifests). */

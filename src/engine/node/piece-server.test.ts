@@ -150,7 +150,7 @@ describe('PieceServer', () => {
     const hashes = await pieceHashes(bytes);
     // The copy as a download here has it: no list yet, then the list and piece 0, ...
     const arriving = { size: 0, hashes: undefined as readonly string[] | undefined, growing: true, pieces: [] as (Uint8Array | undefined)[] };
-    const partial = (): PartialCopy => ({ ...arriving, piece: (index) => arriving.pieces[index] });
+    const partial = (): PartialCopy => ({ ...arriving, piece: (index) => arriving.pieces[index], wirePiece: () => undefined });
     let receiving = true;
     const { server, sent } = serverWithOutbox((asked) => (asked === shard && receiving ? partial() : undefined));
     const effects: EngineEffect[] = [];
@@ -169,7 +169,7 @@ describe('PieceServer', () => {
     expect(sent()[0]?.message).toMatchObject({ type: 'piece', ok: false, reason: 'no piece 3' });
     // The copy completes: the waiting request is answered from it, and so are later ones.
     receiving = false;
-    server.onArrival(shard, { bytes, hashes }, 20, effects);
+    server.onArrival(shard, { bytes, hashes, wire: [] }, 20, effects);
     server.onRequest('c', shard, 1, false, 20, effects);
     expect(sent().map((answer) => [answer.to, answer.message])).toEqual([
       ['b', expect.objectContaining({ type: 'piece', ok: true, index: 2 })],
@@ -179,12 +179,38 @@ describe('PieceServer', () => {
     expect(effects.filter((effect) => effect.type === 'read-shard')).toEqual([]);
     // A copy that stopped arriving (its holders went silent) has its waiting requests refused.
     const other = 'ef'.repeat(32);
-    const stopped = { size: bytes.length, hashes, growing: true, piece: (): Uint8Array | undefined => undefined };
+    const stopped = { size: bytes.length, hashes, growing: true, piece: (): Uint8Array | undefined => undefined, wirePiece: () => undefined };
     const second = serverWithOutbox((asked) => (asked === other ? stopped : undefined));
     second.server.onRequest('a', other, 1, false, 0, effects);
     expect(second.sent()).toEqual([]);
     stopped.growing = false;
     second.server.onArrival(other, undefined, 5, effects);
     expect(second.sent()[0]?.message).toMatchObject({ type: 'piece', ok: false, reason: expect.stringMatching(/stopped arriving/) });
+  });
+
+  it('passes on the pieces of a copy it receives as they came on the wire, while they arrive and once the copy is whole, never deflating them again', async () => {
+    const random = new SeededRandom(9);
+    const bytes = new Uint8Array(2 * PIECE_BYTES).map((_, i) => (i < PIECE_BYTES ? i % 13 : random.int(256)));
+    const hashes = await pieceHashes(bytes);
+    const pieces = [bytes.slice(0, PIECE_BYTES), bytes.slice(PIECE_BYTES)];
+    // As the holder sent them: the first deflated, the random second as it is.
+    const wire = [deflatePiece(bytes.subarray(0, PIECE_BYTES)), { bytes: bytes.slice(PIECE_BYTES), deflated: false }];
+    vi.mocked(deflatePiece).mockClear();
+    let arriving = true;
+    const partial: PartialCopy = { size: bytes.length, hashes, growing: true, piece: (index) => pieces[index], wirePiece: (index) => wire[index] };
+    const { server, sent } = serverWithOutbox((asked) => (asked === shard && arriving ? partial : undefined));
+    const effects: EngineEffect[] = [];
+    server.onRequest('a', shard, 0, false, 0, effects);
+    arriving = false;
+    server.onArrival(shard, { bytes, hashes, wire }, 10, effects);
+    server.onRequest('b', shard, 1, false, 10, effects);
+    server.onRequest('c', shard, 0, false, 10, effects);
+    const answers = sent().map((answer) => [answer.to, answer.message.type === 'piece' ? [answer.message.deflated, answer.message.bytes] : undefined]);
+    expect(answers).toEqual([
+      ['a', [true, wire[0]?.bytes]],
+      ['b', [false, wire[1]?.bytes]],
+      ['c', [true, wire[0]?.bytes]],
+    ]);
+    expect(deflatePiece).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,7 @@ import { PIECE_BYTES } from '../content-id';
 import { deflatePiece, type WirePiece } from '../piece-deflate';
 import type { EngineEffect } from './engine-io';
 import type { EngineMessage } from './messages';
-import type { PartialCopy } from './shard-downloads';
+import type { FinishedCopy, PartialCopy } from './shard-downloads';
 
 /** A request for a shard's piece list (`index` undefined) or for one piece. */
 interface PieceAsk {
@@ -102,12 +102,14 @@ export class PieceServer {
   }
 
   /**
-   * Keeps a shard this node has just made (an upload's, hashed as it was cut) ready to serve,
-   * so its first transfers wait on no store read and no second hash. Up to the cache's size.
+   * Keeps a shard this node has just made (an upload's, hashed as it was cut) or received
+   * ready to serve, so its first transfers wait on no store read and no second hash, and a
+   * received copy's pieces go on as they came (`wire`), not deflated again. Up to the cache's size.
    */
-  prime(shard: string, bytes: Uint8Array, hashes: readonly string[], now: number): void {
+  prime(shard: string, bytes: Uint8Array, hashes: readonly string[], now: number, wire: readonly (WirePiece | undefined)[] = []): void {
     if (this.cache.has(shard)) return;
-    this.cache.set(shard, { bytes, hashes, wire: [], deflatedBytes: 0, usedAt: now });
+    const deflatedBytes = wire.reduce((sum, piece) => sum + (piece?.deflated ? piece.bytes.length : 0), 0);
+    this.cache.set(shard, { bytes, hashes, wire: [...wire], deflatedBytes, usedAt: now });
     this.evict(now, shard);
   }
 
@@ -138,8 +140,8 @@ export class PieceServer {
    * A copy arriving here verified more (or, `finished`, all of it: kept ready to serve, as it
    * is stored), or stopped growing: answers the requests waiting on it that it can.
    */
-  onArrival(shard: string, finished: { bytes: Uint8Array; hashes: readonly string[] } | undefined, now: number, effects: EngineEffect[]): void {
-    if (finished) this.prime(shard, finished.bytes, finished.hashes, now);
+  onArrival(shard: string, finished: FinishedCopy | undefined, now: number, effects: EngineEffect[]): void {
+    if (finished) this.prime(shard, finished.bytes, finished.hashes, now, finished.wire);
     const asks = this.awaitingArrival.get(shard);
     if (!asks) return;
     this.awaitingArrival.delete(shard);
@@ -181,7 +183,7 @@ export class PieceServer {
       const piece = partial.piece(ask.index);
       if (piece) {
         this.bytesRelayed += piece.length;
-        return this.sendPiece(ask.from, shard, ask.index, piece, deflatePiece(piece), effects);
+        return this.sendPiece(ask.from, shard, ask.index, piece, partial.wirePiece(ask.index) ?? deflatePiece(piece), effects);
       }
     }
     const waiting = this.awaitingArrival.get(shard) ?? [];

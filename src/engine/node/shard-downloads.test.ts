@@ -58,8 +58,9 @@ describe('ShardDownloads', () => {
     downloads.tick(1_010, effects);
     expect(asked()).toEqual(['r:0', 'r:1']);
     downloads.onPiece('r', { type: 'piece', shard, index: 0, ok: false, reason: 'not held here', deflated: false, bytes: new Uint8Array(0) }, 1_020, effects);
-    // Back to the uploader, not parked: a fetch waiting on it has not failed.
-    expect(asked()).toEqual(['u:0', 'u:1']);
+    // Back to the uploader, not parked: a fetch waiting on it has not failed. Its asks still
+    // stand (the pieces may yet come), so nothing is asked twice.
+    expect(asked()).toEqual([]);
     expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([]);
     for (const index of [0, 1]) {
       downloads.onPiece('u', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES) }, 1_500, effects);
@@ -97,5 +98,67 @@ describe('ShardDownloads', () => {
     ]);
     expect(failedAt).toBe(5_250);
     expect(downloads.has(shard)).toBe(false);
+  });
+
+  it('uses the pieces a stalled holder had in flight when they arrive after the download left it, and penalizes a bad one without leaving the holder asked now', async () => {
+    const bytes = new Uint8Array(4 * PIECE_BYTES).map((_, i) => (i * 7) % 11);
+    const hashes = await pieceHashes(bytes);
+    const shard = await idOfPieces(hashes);
+    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    const { downloads, asked, settle } = harness(['u', 'r']);
+    let effects: EngineEffect[] = [];
+    downloads.want(shard, { kind: 'fetch', request: 3 }, ['u', 'r'], 0, effects);
+    downloads.onPieceList('u', { type: 'pieces', shard, ok: true, reason: '', size: bytes.length, hashes }, 10, effects);
+    effects = await settle(effects, 10);
+    expect(asked()).toEqual(['u:list', 'u:0', 'u:1', 'u:2', 'u:3']);
+    // u's link stalls; the download moves to r for all four pieces.
+    downloads.tick(1_010, effects);
+    expect(asked()).toEqual(['r:0', 'r:1', 'r:2', 'r:3']);
+    // u's pieces 0 and 1 arrive late, and a corrupt piece 2: the good two are kept, u is penalized.
+    for (const [index, data] of [[0, piece(0)], [1, piece(1)], [2, piece(3)]] as const) {
+      downloads.onPiece('u', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: data }, 1_100, effects);
+    }
+    effects = await settle(effects, 1_100);
+    expect(downloads.counters.latePieces).toBe(2);
+    expect(effects).toContainEqual(expect.objectContaining({ type: 'penalize', peer: 'u' }));
+    expect(downloads.recentGiveUps.map((giveUp) => giveUp.holder)).toEqual(['u']);
+    // r's copies of pieces 0 and 1 are ignored; its 2 and 3 complete the shard.
+    for (const index of [0, 1, 2, 3]) {
+      downloads.onPiece('r', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, 1_200, effects);
+    }
+    effects = await settle(effects, 1_200);
+    expect(downloads.counters.piecesReceived).toBe(4);
+    expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 3, bytes, error: '' })]);
+  });
+
+  it('asks the next holder for the pieces nobody is sending, and for those the holder it left was sending only once it has nothing else to send', async () => {
+    const bytes = new Uint8Array(16 * PIECE_BYTES).map((_, i) => (i * 5) % 13);
+    const hashes = await pieceHashes(bytes);
+    const shard = await idOfPieces(hashes);
+    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    const { downloads, asked, settle } = harness(['u', 'r']);
+    let effects: EngineEffect[] = [];
+    const send = (from: string, indices: number[], now: number): void => {
+      for (const index of indices) downloads.onPiece(from, { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, now, effects);
+    };
+    downloads.want(shard, { kind: 'fetch', request: 5 }, ['u', 'r'], 0, effects);
+    downloads.onPieceList('u', { type: 'pieces', shard, ok: true, reason: '', size: bytes.length, hashes }, 10, effects);
+    effects = await settle(effects, 10);
+    expect(asked()).toEqual(['u:list', 'u:0', 'u:1', 'u:2', 'u:3', 'u:4', 'u:5', 'u:6', 'u:7']);
+    // u stalls: r is asked for the eight pieces nobody is sending, not u's again.
+    downloads.tick(1_010, effects);
+    expect(asked()).toEqual(['r:8', 'r:9', 'r:10', 'r:11', 'r:12', 'r:13', 'r:14', 'r:15']);
+    // Half of u's window comes through once its link recovers; the rest never does.
+    send('u', [0, 1, 2, 3], 1_500);
+    effects = await settle(effects, 1_500);
+    expect(asked()).toEqual([]);
+    // r sends its eight; with nothing else to send, it is asked for what u still owes.
+    send('r', [8, 9, 10, 11, 12, 13, 14, 15], 1_600);
+    effects = await settle(effects, 1_600);
+    expect(asked()).toEqual(['r:4', 'r:5', 'r:6', 'r:7']);
+    send('r', [4, 5, 6, 7], 1_700);
+    effects = await settle(effects, 1_700);
+    expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 5, bytes, error: '' })]);
+    expect(downloads.counters).toMatchObject({ piecesReceived: 16, latePieces: 4 });
   });
 });

@@ -1,7 +1,14 @@
 import { PIECE_BYTES, pieceCount, pieceListBytes } from '../content-id';
-import { inflatePiece } from '../piece-deflate';
+import { inflatePiece, type WirePiece } from '../piece-deflate';
 import type { DigestCheck, EngineEffect } from './engine-io';
 import type { EngineMessage } from './messages';
+
+type PieceCheck = Extract<DigestCheck, { kind: 'piece' }>;
+
+interface PieceAsk {
+  readonly holder: string;
+  readonly at: number;
+}
 
 /** Who waits for a download: a fetch (export, queries) or an offer to keep a copy. */
 export type DownloadWaiter = { readonly kind: 'fetch'; readonly request: number } | { readonly kind: 'copy'; readonly from: string };
@@ -45,8 +52,15 @@ interface Download {
   checkingList: boolean;
   /** Verified pieces; the rest are asked for. */
   pieces: (Uint8Array | undefined)[];
-  /** Pieces asked for (or being checked), by index, with the holder asked. */
-  readonly asked: Map<number, string>;
+  /** The verified pieces as they came on the wire (deflated or not), to pass on as they are. */
+  wire: (WirePiece | undefined)[];
+  /**
+   * Pieces asked for (or being checked), by index: the holders asked and when, oldest first.
+   * A holder left early keeps its asks, as its pieces may still come (see askMore).
+   */
+  readonly asked: Map<number, PieceAsk[]>;
+  /** Every holder this download has asked: a piece is taken from any of them, not only the one asked now. */
+  readonly askedHolders: Set<string>;
   /** When the current holder last sent something useful (or was asked first). */
   lastProgressAt: number;
   /** When anything was last verified, from any holder (or the download began or resumed). */
@@ -67,10 +81,19 @@ export interface PartialCopy {
   readonly hashes: readonly string[] | undefined;
   readonly growing: boolean;
   piece(index: number): Uint8Array | undefined;
+  /** A verified piece as it came on the wire: passed on as it is, not deflated again. */
+  wirePiece(index: number): WirePiece | undefined;
+}
+
+/** A whole verified copy, with its piece hashes and its pieces as they came on the wire. */
+export interface FinishedCopy {
+  readonly bytes: Uint8Array;
+  readonly hashes: readonly string[];
+  readonly wire: readonly (WirePiece | undefined)[];
 }
 
 /** A download verified more of its shard (`finished` with the whole of it), or stopped growing. */
-export type DownloadProgressed = (shard: string, finished: { bytes: Uint8Array; hashes: readonly string[] } | undefined, effects: EngineEffect[]) => void;
+export type DownloadProgressed = (shard: string, finished: FinishedCopy | undefined, effects: EngineEffect[]) => void;
 
 /** A holder a download left, and why: what a stalled link looks like from the receiving side. */
 export interface GiveUp {
@@ -79,6 +102,16 @@ export interface GiveUp {
   readonly reason: string;
   readonly at: number;
 }
+
+/**
+ * A piece asked of a holder the download has left early is asked of the next holder only once
+ * this long has passed since it was asked, or once the next holder has nothing else to send.
+ * Until then it may still come: a stalled WebRTC link delivers what was in flight when it
+ * recovers, and asking again at once sent a whole window twice at every leave (distribution
+ * bench on a slow machine: the uploader sent 106 MB for 56 MB of copies, 60 leaves). Any ask
+ * this old counts as lost, even of the holder asked now (a link that broke and came back).
+ */
+const ASK_AGAIN_AFTER_MS = 3_000;
 
 /** Give-ups kept for diagnostics, newest last. */
 const RECENT_GIVE_UPS = 32;
@@ -102,6 +135,8 @@ export interface DownloadCounters {
   sourcesGivenUp: number;
   /** Of those, holders left for silence (`silenceMs`, or `switchAfterMs` while another has the shard). */
   sourcesSilent: number;
+  /** Pieces used that arrived from a holder the download had left (see onPiece). */
+  latePieces: number;
 }
 
 /**
@@ -115,7 +150,7 @@ export interface DownloadCounters {
  * Verified pieces can be passed on meanwhile (see partialCopy and `progressed`).
  */
 export class ShardDownloads {
-  readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0, sourcesGivenUp: 0, sourcesSilent: 0 };
+  readonly counters: DownloadCounters = { piecesReceived: 0, bytesReceived: 0, piecesRejected: 0, resumed: 0, sourcesGivenUp: 0, sourcesSilent: 0, latePieces: 0 };
   /** The last holders given up on (see GiveUp). */
   readonly recentGiveUps: GiveUp[] = [];
   private readonly downloads = new Map<string, Download>();
@@ -151,7 +186,9 @@ export class ShardDownloads {
         hashes: undefined,
         checkingList: false,
         pieces: [],
+        wire: [],
         asked: new Map(),
+        askedHolders: new Set(),
         lastProgressAt: now,
         verifiedAt: now,
         earlyLeaves: 0,
@@ -184,7 +221,13 @@ export class ShardDownloads {
   partialCopy(shard: string): PartialCopy | undefined {
     const download = this.downloads.get(shard);
     if (!download) return undefined;
-    return { size: download.size, hashes: download.hashes, growing: download.source !== undefined, piece: (index) => download.pieces[index] };
+    return {
+      size: download.size,
+      hashes: download.hashes,
+      growing: download.source !== undefined,
+      piece: (index) => download.pieces[index],
+      wirePiece: (index) => download.wire[index],
+    };
   }
 
   /** A holder answered a piece-list request: check the list against the shard id. */
@@ -201,42 +244,71 @@ export class ShardDownloads {
     });
   }
 
-  /** A holder sent a piece: inflate it if it came deflated, check its size, then its hash. */
+  /**
+   * A holder sent a piece: inflate it if it came deflated, check its size, then its hash. A
+   * piece still missing is taken from a holder the download has left, too: a stalled link
+   * delivers what was in flight once it recovers, often before the holder asked since sends
+   * it, and throwing it away would leave those bytes sent for nothing.
+   */
   onPiece(from: string, message: Extract<EngineMessage, { type: 'piece' }>, now: number, effects: EngineEffect[]): void {
     const download = this.downloads.get(message.shard);
     const expected = download?.hashes?.[message.index];
-    if (!download || expected === undefined || download.asked.get(message.index) !== from) return;
-    if (!message.ok) return this.giveUp(download, `${from}: ${message.reason}`, now, effects);
+    if (!download || expected === undefined || download.source === undefined || download.pieces[message.index] !== undefined) return;
+    if (!download.askedHolders.has(from)) return;
+    const current = from === download.source;
+    if (!message.ok) {
+      if (current) return this.giveUp(download, `${from}: ${message.reason}`, now, effects);
+      // A holder left earlier cannot send it after all: the piece is asked of another now.
+      this.forgetAsks(download, from, message.index);
+      return this.askMore(download, now, effects);
+    }
     const length = Math.min(PIECE_BYTES, download.size - message.index * PIECE_BYTES);
     const bytes = message.deflated ? inflatePiece(message.bytes, length) : message.bytes;
-    if (!bytes) return this.reject(download, from, `sent piece ${message.index} deflated into something other than ${length} bytes`, now, effects);
-    if (bytes.length !== length) return this.reject(download, from, `sent ${bytes.length} bytes for a ${length}-byte piece`, now, effects);
-    effects.push({ type: 'check-digest', check: { kind: 'piece', shard: message.shard, from, index: message.index }, expected, bytes });
+    if (!bytes) return this.reject(download, from, message.index, `sent piece ${message.index} deflated into something other than ${length} bytes`, now, effects);
+    if (bytes.length !== length) return this.reject(download, from, message.index, `sent ${bytes.length} bytes for a ${length}-byte piece`, now, effects);
+    const wire = { bytes: message.bytes, deflated: message.deflated };
+    effects.push({ type: 'check-digest', check: { kind: 'piece', shard: message.shard, from, index: message.index, wire }, expected, bytes });
   }
 
   /** A hash check this module asked for came back. */
   onChecked(check: DigestCheck, ok: boolean, bytes: Uint8Array, now: number, effects: EngineEffect[]): void {
     const download = this.downloads.get(check.shard);
-    if (!download || download.source !== check.from) return;
-    if (check.kind === 'piece-list') {
-      download.checkingList = false;
-      if (!ok) return this.reject(download, check.from, 'sent a piece list that does not hash to the shard id', now, effects);
-      download.hashes = check.hashes;
-      download.size = check.size;
-      if (download.pieces.length !== check.hashes.length) download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
-      this.madeProgress(download, now);
-      this.askMore(download, effects);
-      if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
-      return;
+    if (!download || download.source === undefined) return;
+    if (check.kind === 'piece') return this.onPieceChecked(download, check, ok, bytes, now, effects);
+    if (download.source !== check.from) return;
+    download.checkingList = false;
+    if (!ok) return this.reject(download, check.from, undefined, 'sent a piece list that does not hash to the shard id', now, effects);
+    download.hashes = check.hashes;
+    download.size = check.size;
+    if (download.pieces.length !== check.hashes.length) {
+      download.pieces = new Array<Uint8Array | undefined>(pieceCount(check.size)).fill(undefined);
+      download.wire = new Array<WirePiece | undefined>(download.pieces.length).fill(undefined);
     }
-    if (download.asked.get(check.index) !== check.from) return;
-    download.asked.delete(check.index);
-    if (!ok) return this.reject(download, check.from, `sent piece ${check.index} that does not match its hash`, now, effects);
-    download.pieces[check.index] = bytes;
     this.madeProgress(download, now);
+    this.askMore(download, now, effects);
+    if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
+  }
+
+  /**
+   * A piece's hash check came back. One from a holder left earlier (see onPiece) counts as
+   * verified, but says nothing of the holder asked now: its silence is still measured.
+   */
+  private onPieceChecked(download: Download, check: PieceCheck, ok: boolean, bytes: Uint8Array, now: number, effects: EngineEffect[]): void {
+    const { from, index } = check;
+    if (download.pieces[index] !== undefined) return;
+    if (!ok) return this.reject(download, from, index, `sent piece ${index} that does not match its hash`, now, effects);
+    download.asked.delete(index);
+    download.pieces[index] = bytes;
+    download.wire[index] = check.wire;
+    if (from === download.source) {
+      this.madeProgress(download, now);
+    } else {
+      download.verifiedAt = now;
+      this.counters.latePieces++;
+    }
     this.counters.piecesReceived++;
     this.counters.bytesReceived += bytes.length;
-    this.askMore(download, effects);
+    this.askMore(download, now, effects);
     if (this.downloads.get(download.shard) === download) this.progressed(download.shard, undefined, effects);
   }
 
@@ -270,6 +342,9 @@ export class ShardDownloads {
         this.leaveSilent(download, source, `nothing verified from any holder within ${this.settings.silenceMs} ms`, false, now, effects);
       } else if (silentMs >= switchAfterMs && this.anotherHolder(download)) {
         this.leaveSilent(download, source, `nothing within ${Math.round(silentMs)} ms while another holder has the shard`, true, now, effects);
+      } else if (download.hashes !== undefined) {
+        // Asks that count as lost by now are made again, though nothing else happened.
+        this.askMore(download, now, effects);
       }
     }
   }
@@ -293,21 +368,31 @@ export class ShardDownloads {
     return [...this.downloads.values()].map((d) => ({ shard: d.shard, received: d.pieces.reduce((sum, p) => sum + (p?.length ?? 0), 0), size: d.size }));
   }
 
-  private reject(download: Download, from: string, reason: string, now: number, effects: EngineEffect[]): void {
+  /**
+   * Bad data (a piece list, or piece `index`): its sender is penalized, and left if it is the
+   * holder asked now; a holder left earlier has the piece asked of another.
+   */
+  private reject(download: Download, from: string, index: number | undefined, reason: string, now: number, effects: EngineEffect[]): void {
     this.counters.piecesRejected++;
     effects.push({ type: 'penalize', peer: from, reason: `${reason} (shard ${download.shard})` });
-    this.giveUp(download, `${from}: ${reason}`, now, effects);
+    if (from === download.source) return this.giveUp(download, `${from}: ${reason}`, now, effects);
+    if (index !== undefined) this.forgetAsks(download, from, index);
+    this.askMore(download, now, effects);
   }
 
+  /**
+   * Leaves the holder asked now for the next. One left early (`mayReturn`) keeps its asks, as
+   * its pieces may still come; one given up on loses them.
+   */
   private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[], mayReturn = false): void {
     if (download.source !== undefined) {
+      if (!mayReturn) this.forgetAsks(download, download.source);
       this.counters.sourcesGivenUp++;
       if (!mayReturn) download.triedSources.add(download.source);
       this.recentGiveUps.push({ shard: download.shard, holder: download.source, reason, at: now });
       if (this.recentGiveUps.length > RECENT_GIVE_UPS) this.recentGiveUps.shift();
     }
     download.failures.push(reason);
-    download.asked.clear();
     download.checkingList = false;
     this.nextSource(download, now, effects, download.source);
   }
@@ -333,7 +418,7 @@ export class ShardDownloads {
       download.checkingList = false;
       effects.push(this.send(download.source, { type: 'pieces-request', shard: download.shard }));
     } else {
-      this.askMore(download, effects);
+      this.askMore(download, now, effects);
     }
   }
 
@@ -348,6 +433,7 @@ export class ShardDownloads {
       }
     }
     download.waiters = [];
+    download.asked.clear();
     download.failures.length = 0;
     download.triedSources.clear();
     download.parkedAt = now;
@@ -355,14 +441,40 @@ export class ShardDownloads {
     this.progressed(download.shard, undefined, effects);
   }
 
-  private askMore(download: Download, effects: EngineEffect[]): void {
+  /** Forgets what `holder` was asked (of piece `index` only, if given): it will not send it. */
+  private forgetAsks(download: Download, holder: string, index?: number): void {
+    for (const [asked, asks] of download.asked) {
+      if (index !== undefined && asked !== index) continue;
+      const rest = asks.filter((ask) => ask.holder !== holder);
+      if (rest.length > 0) download.asked.set(asked, rest);
+      else download.asked.delete(asked);
+    }
+  }
+
+  /**
+   * Keeps `window` pieces asked of the holder asked now: first pieces nobody is asked for
+   * (asks older than `ASK_AGAIN_AFTER_MS` count as lost), then, once this holder has nothing
+   * in flight, the pieces still awaited from holders left early (a shard's last pieces should
+   * not wait on a stalled link when another could send them).
+   */
+  private askMore(download: Download, now: number, effects: EngineEffect[]): void {
     const source = download.source;
     if (source === undefined) return;
     if (download.pieces.every((piece) => piece !== undefined)) return this.complete(download, effects);
-    for (let index = 0; index < download.pieces.length && download.asked.size < this.settings.window; index++) {
-      if (download.pieces[index] !== undefined || download.asked.has(index)) continue;
-      download.asked.set(index, source);
-      effects.push(this.send(source, { type: 'piece-request', shard: download.shard, index }));
+    download.askedHolders.add(source);
+    const awaited = (index: number): PieceAsk[] => (download.asked.get(index) ?? []).filter((ask) => now - ask.at < ASK_AGAIN_AFTER_MS);
+    let inFlight = 0;
+    for (let index = 0; index < download.pieces.length; index++) if (awaited(index).some((ask) => ask.holder === source)) inFlight++;
+    for (const fromOthersToo of [false, true]) {
+      if (fromOthersToo && inFlight > 0) break;
+      for (let index = 0; index < download.pieces.length && inFlight < this.settings.window; index++) {
+        if (download.pieces[index] !== undefined) continue;
+        const asks = awaited(index);
+        if (asks.some((ask) => ask.holder === source) || (asks.length > 0 && !fromOthersToo)) continue;
+        download.asked.set(index, [...asks, { holder: source, at: now }]);
+        inFlight++;
+        effects.push(this.send(source, { type: 'piece-request', shard: download.shard, index }));
+      }
     }
   }
 
@@ -370,7 +482,7 @@ export class ShardDownloads {
     this.downloads.delete(download.shard);
     const bytes = new Uint8Array(download.size);
     download.pieces.forEach((piece, i) => bytes.set(piece ?? new Uint8Array(0), i * PIECE_BYTES));
-    this.progressed(download.shard, { bytes, hashes: download.hashes ?? [] }, effects);
+    this.progressed(download.shard, { bytes, hashes: download.hashes ?? [], wire: download.wire }, effects);
     for (const waiter of download.waiters) {
       if (waiter.kind === 'fetch') effects.push({ type: 'fetched-shard', request: waiter.request, shard: download.shard, bytes, error: '' });
       else effects.push({ type: 'store-shard', shard: download.shard, bytes, pieces: download.hashes ?? [], from: waiter.from });
