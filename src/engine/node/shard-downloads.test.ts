@@ -161,4 +161,40 @@ describe('ShardDownloads', () => {
     expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 5, bytes, error: '' })]);
     expect(downloads.counters).toMatchObject({ piecesReceived: 16, latePieces: 4 });
   });
+
+  it("asks again for a piece that has not come 3 s after it was asked while its holder sent others, but not while the holder sends nothing (its silence decides)", async () => {
+    const bytes = new Uint8Array(4 * PIECE_BYTES).map((_, i) => (i * 3) % 17);
+    const hashes = await pieceHashes(bytes);
+    const shard = await idOfPieces(hashes);
+    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    // One holder: nobody to leave it for.
+    const { downloads, asked, settle } = harness(['u']);
+    let effects: EngineEffect[] = [];
+    downloads.want(shard, { kind: 'fetch', request: 8 }, ['u'], 0, effects);
+    downloads.onPieceList('u', { type: 'pieces', shard, ok: true, reason: '', size: bytes.length, hashes }, 10, effects);
+    effects = await settle(effects, 10);
+    expect(asked()).toEqual(['u:list', 'u:0', 'u:1', 'u:2', 'u:3']);
+    // Pieces 0-2 come; 3 was lost with a link that broke and came back.
+    for (const index of [0, 1, 2]) downloads.onPiece('u', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, 500, effects);
+    effects = await settle(effects, 500);
+    downloads.tick(2_500, effects);
+    expect(asked()).toEqual([]);
+    downloads.tick(3_010, effects);
+    expect(asked()).toEqual(['u:3']);
+    downloads.onPiece('u', { type: 'piece', shard, index: 3, ok: true, reason: '', deflated: false, bytes: piece(3) }, 3_100, effects);
+    effects = await settle(effects, 3_100);
+    expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 8, bytes, error: '' })]);
+
+    // A holder that sends nothing at all is not asked twice: it is given up on after 5 s.
+    const silent = harness(['u']);
+    let quiet: EngineEffect[] = [];
+    silent.downloads.want(shard, { kind: 'fetch', request: 9 }, ['u'], 0, quiet);
+    silent.downloads.onPieceList('u', { type: 'pieces', shard, ok: true, reason: '', size: bytes.length, hashes }, 10, quiet);
+    quiet = await silent.settle(quiet, 10);
+    silent.asked();
+    for (let now = 250; now < 5_010; now += 250) silent.downloads.tick(now, quiet);
+    expect(silent.asked()).toEqual([]);
+    silent.downloads.tick(5_010, quiet);
+    expect(quiet.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 9, error: expect.stringMatching(/no answer within 5000 ms/) })]);
+  });
 });

@@ -108,8 +108,9 @@ export interface GiveUp {
  * this long has passed since it was asked, or once the next holder has nothing else to send.
  * Until then it may still come: a stalled WebRTC link delivers what was in flight when it
  * recovers, and asking again at once sent a whole window twice at every leave (distribution
- * bench on a slow machine: the uploader sent 106 MB for 56 MB of copies, 60 leaves). Any ask
- * this old counts as lost, even of the holder asked now (a link that broke and came back).
+ * bench on a slow machine: the uploader sent 106 MB for 56 MB of copies, 60 leaves). An ask
+ * this old counts as lost, even of the holder asked now once it has sent something since (a
+ * link that broke and came back loses what was on it).
  */
 const ASK_AGAIN_AFTER_MS = 3_000;
 
@@ -453,7 +454,8 @@ export class ShardDownloads {
 
   /**
    * Keeps `window` pieces asked of the holder asked now: first pieces nobody is asked for
-   * (asks older than `ASK_AGAIN_AFTER_MS` count as lost), then, once this holder has nothing
+   * (asks older than `ASK_AGAIN_AFTER_MS` count as lost, but those of a holder that has sent
+   * nothing since, whose silence decides), then, once this holder has nothing
    * in flight, the pieces still awaited from holders left early (a shard's last pieces should
    * not wait on a stalled link when another could send them).
    */
@@ -462,7 +464,9 @@ export class ShardDownloads {
     if (source === undefined) return;
     if (download.pieces.every((piece) => piece !== undefined)) return this.complete(download, effects);
     download.askedHolders.add(source);
-    const awaited = (index: number): PieceAsk[] => (download.asked.get(index) ?? []).filter((ask) => now - ask.at < ASK_AGAIN_AFTER_MS);
+    // Asks of the holder asked now since it last sent anything are its silence's to judge.
+    const lost = (ask: PieceAsk): boolean => now - ask.at >= ASK_AGAIN_AFTER_MS && !(ask.holder === source && ask.at >= download.lastProgressAt);
+    const awaited = (index: number): PieceAsk[] => (download.asked.get(index) ?? []).filter((ask) => !lost(ask));
     let inFlight = 0;
     for (let index = 0; index < download.pieces.length; index++) if (awaited(index).some((ask) => ask.holder === source)) inFlight++;
     for (const fromOthersToo of [false, true]) {
