@@ -41,6 +41,23 @@ function harness(holders: readonly string[]): Harness {
   return { downloads, asked: () => sent.splice(0), settle };
 }
 
+/** A shard of `count` pieces of a repeating pattern: its bytes, piece hashes and id, and piece `index` as a holder sends it. */
+async function testShard(count: number, step: number, modulo: number) {
+  const bytes = new Uint8Array(count * PIECE_BYTES).map((_, i) => (i * step) % modulo);
+  const hashes = await pieceHashes(bytes);
+  const shard = await idOfPieces(hashes);
+  const piece = (index: number, data: Uint8Array = bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES)): Extract<EngineMessage, { type: 'piece' }> => ({
+    type: 'piece',
+    shard,
+    index,
+    ok: true,
+    reason: '',
+    deflated: false,
+    bytes: data,
+  });
+  return { bytes, hashes, shard, piece };
+}
+
 describe('ShardDownloads', () => {
   it('goes back to a holder it left early for another, once that one refuses, rather than giving up', async () => {
     const bytes = Uint8Array.from({ length: 2 * PIECE_BYTES }, (_, i) => i % 9);
@@ -101,10 +118,7 @@ describe('ShardDownloads', () => {
   });
 
   it('uses the pieces a stalled holder had in flight when they arrive after the download left it, and penalizes a bad one without leaving the holder asked now', async () => {
-    const bytes = new Uint8Array(4 * PIECE_BYTES).map((_, i) => (i * 7) % 11);
-    const hashes = await pieceHashes(bytes);
-    const shard = await idOfPieces(hashes);
-    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    const { bytes, hashes, shard, piece } = await testShard(4, 7, 11);
     const { downloads, asked, settle } = harness(['u', 'r']);
     let effects: EngineEffect[] = [];
     downloads.want(shard, { kind: 'fetch', request: 3 }, ['u', 'r'], 0, effects);
@@ -115,31 +129,24 @@ describe('ShardDownloads', () => {
     downloads.tick(1_010, effects);
     expect(asked()).toEqual(['r:0', 'r:1', 'r:2', 'r:3']);
     // u's pieces 0 and 1 arrive late, and a corrupt piece 2: the good two are kept, u is penalized.
-    for (const [index, data] of [[0, piece(0)], [1, piece(1)], [2, piece(3)]] as const) {
-      downloads.onPiece('u', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: data }, 1_100, effects);
-    }
+    for (const message of [piece(0), piece(1), piece(2, piece(3).bytes)]) downloads.onPiece('u', message, 1_100, effects);
     effects = await settle(effects, 1_100);
     expect(downloads.counters.latePieces).toBe(2);
     expect(effects).toContainEqual(expect.objectContaining({ type: 'penalize', peer: 'u' }));
     expect(downloads.recentGiveUps.map((giveUp) => giveUp.holder)).toEqual(['u']);
     // r's copies of pieces 0 and 1 are ignored; its 2 and 3 complete the shard.
-    for (const index of [0, 1, 2, 3]) {
-      downloads.onPiece('r', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, 1_200, effects);
-    }
+    for (const index of [0, 1, 2, 3]) downloads.onPiece('r', piece(index), 1_200, effects);
     effects = await settle(effects, 1_200);
     expect(downloads.counters.piecesReceived).toBe(4);
     expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 3, bytes, error: '' })]);
   });
 
   it('asks the next holder for the pieces nobody is sending, and for those the holder it left was sending only once it has nothing else to send', async () => {
-    const bytes = new Uint8Array(16 * PIECE_BYTES).map((_, i) => (i * 5) % 13);
-    const hashes = await pieceHashes(bytes);
-    const shard = await idOfPieces(hashes);
-    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    const { bytes, hashes, shard, piece } = await testShard(16, 5, 13);
     const { downloads, asked, settle } = harness(['u', 'r']);
     let effects: EngineEffect[] = [];
     const send = (from: string, indices: number[], now: number): void => {
-      for (const index of indices) downloads.onPiece(from, { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, now, effects);
+      for (const index of indices) downloads.onPiece(from, piece(index), now, effects);
     };
     downloads.want(shard, { kind: 'fetch', request: 5 }, ['u', 'r'], 0, effects);
     downloads.onPieceList('u', { type: 'pieces', shard, ok: true, reason: '', size: bytes.length, hashes }, 10, effects);
@@ -163,10 +170,7 @@ describe('ShardDownloads', () => {
   });
 
   it("asks again for a piece that has not come 3 s after it was asked while its holder sent others, but not while the holder sends nothing (its silence decides)", async () => {
-    const bytes = new Uint8Array(4 * PIECE_BYTES).map((_, i) => (i * 3) % 17);
-    const hashes = await pieceHashes(bytes);
-    const shard = await idOfPieces(hashes);
-    const piece = (index: number): Uint8Array => bytes.slice(index * PIECE_BYTES, (index + 1) * PIECE_BYTES);
+    const { bytes, hashes, shard, piece } = await testShard(4, 3, 17);
     // One holder: nobody to leave it for.
     const { downloads, asked, settle } = harness(['u']);
     let effects: EngineEffect[] = [];
@@ -175,13 +179,13 @@ describe('ShardDownloads', () => {
     effects = await settle(effects, 10);
     expect(asked()).toEqual(['u:list', 'u:0', 'u:1', 'u:2', 'u:3']);
     // Pieces 0-2 come; 3 was lost with a link that broke and came back.
-    for (const index of [0, 1, 2]) downloads.onPiece('u', { type: 'piece', shard, index, ok: true, reason: '', deflated: false, bytes: piece(index) }, 500, effects);
+    for (const index of [0, 1, 2]) downloads.onPiece('u', piece(index), 500, effects);
     effects = await settle(effects, 500);
     downloads.tick(2_500, effects);
     expect(asked()).toEqual([]);
     downloads.tick(3_010, effects);
     expect(asked()).toEqual(['u:3']);
-    downloads.onPiece('u', { type: 'piece', shard, index: 3, ok: true, reason: '', deflated: false, bytes: piece(3) }, 3_100, effects);
+    downloads.onPiece('u', piece(3), 3_100, effects);
     effects = await settle(effects, 3_100);
     expect(effects.filter((effect) => effect.type === 'fetched-shard')).toEqual([expect.objectContaining({ request: 8, bytes, error: '' })]);
 
