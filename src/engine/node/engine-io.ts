@@ -14,7 +14,7 @@ export type ShardReadPurpose = 'serve' | 'fetch';
 export type DigestCheck =
   | { readonly kind: 'piece-list'; readonly shard: string; readonly from: string; readonly size: number; readonly hashes: readonly string[] }
   /** `wire`: the piece as it came, kept to pass on as it is once verified. */
-  | { readonly kind: 'piece'; readonly shard: string; readonly from: string; readonly index: number; readonly wire?: WirePiece };
+  | { readonly kind: 'piece'; readonly shard: string; readonly from: string; readonly index: number; readonly wire: WirePiece };
 
 export type EngineEvent =
   /** The node starts with what its stores already hold (a reload keeps its shards and manifests). */

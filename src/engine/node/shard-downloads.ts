@@ -387,9 +387,11 @@ export class ShardDownloads {
    */
   private giveUp(download: Download, reason: string, now: number, effects: EngineEffect[], mayReturn = false): void {
     if (download.source !== undefined) {
-      if (!mayReturn) this.forgetAsks(download, download.source);
       this.counters.sourcesGivenUp++;
-      if (!mayReturn) download.triedSources.add(download.source);
+      if (!mayReturn) {
+        this.forgetAsks(download, download.source);
+        download.triedSources.add(download.source);
+      }
       this.recentGiveUps.push({ shard: download.shard, holder: download.source, reason, at: now });
       if (this.recentGiveUps.length > RECENT_GIVE_UPS) this.recentGiveUps.shift();
     }
@@ -454,10 +456,10 @@ export class ShardDownloads {
 
   /**
    * Keeps `window` pieces asked of the holder asked now: first pieces nobody is asked for
-   * (asks older than `ASK_AGAIN_AFTER_MS` count as lost, but those of a holder that has sent
-   * nothing since, whose silence decides), then, once this holder has nothing
-   * in flight, the pieces still awaited from holders left early (a shard's last pieces should
-   * not wait on a stalled link when another could send them).
+   * (asks older than `ASK_AGAIN_AFTER_MS` count as lost, but not those of the holder asked now
+   * made since it last sent anything: its silence decides), then, once this holder has
+   * nothing in flight, the pieces still awaited from holders left early (a shard's last pieces
+   * should not wait on a stalled link when another could send them).
    */
   private askMore(download: Download, now: number, effects: EngineEffect[]): void {
     const source = download.source;
