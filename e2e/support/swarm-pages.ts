@@ -47,15 +47,28 @@ export async function listedPeers(page: Page): Promise<string[]> {
   return (await page.getByTestId('peer-list').locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-peer-id') ?? ''))).sort();
 }
 
-/** Waits until every tab lists exactly the others. */
+/** Waits until every tab lists exactly the others; on timeout, says what each tab lacked and why. */
 export async function expectFullMesh(pages: readonly Page[], timeout: number): Promise<void> {
   const ids = await Promise.all(pages.map(selfId));
-  await expect
-    .poll(async () => {
-      const lists = await Promise.all(pages.map(listedPeers));
-      return lists.every((list, i) => list.join() === ids.filter((_, j) => j !== i).sort().join());
-    }, { timeout, intervals: [250] })
-    .toBe(true);
+  const full = async (): Promise<boolean> => {
+    const lists = await Promise.all(pages.map(listedPeers));
+    return lists.every((list, i) => list.join() === ids.filter((_, j) => j !== i).sort().join());
+  };
+  await expect.poll(full, { timeout, intervals: [250] }).toBe(true).catch(async (error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${(await Promise.all(pages.map(meshReport))).join('\n')}`);
+  });
+}
+
+/** One tab's view of the mesh, for a failure message: peers it lacks, their liveness, its links and dials. */
+async function meshReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const session = (globalThis as unknown as { tabswarm?: { snapshot(): Promise<SessionSnapshot>; mesh: { knownPeers(): string[]; dialStats: unknown } } }).tabswarm;
+    if (!session) return 'a tab without a session';
+    const snapshot = await session.snapshot();
+    const short = (id: string): string => id.slice(-6);
+    const peers = snapshot.peers.map((peer) => `${short(peer.id)}:${peer.liveness}`).join(' ');
+    return `tab ${short(snapshot.self)} at ${Math.round(performance.now())} ms: members [${peers}] linked [${snapshot.linkedPeers.map(short).join(' ')}] known [${session.mesh.knownPeers().map(short).join(' ')}] dials ${JSON.stringify(session.mesh.dialStats)}`;
+  });
 }
 
 /** Drops a file on the tab's drop zone, as a user dragging it from the desktop does. */

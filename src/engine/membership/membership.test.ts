@@ -42,7 +42,20 @@ describe('Membership', () => {
     expect(m.observe('p', 1, 2, 200)).toBeUndefined();
   });
 
-  it('a member first heard of second-hand is only suspect until a later heartbeat proves it alive', () => {
+  it('a member first heard of second-hand is alive at once when the relay dates its heartbeat inside the suspect timeout', () => {
+    const m = new Membership('me', settings);
+    expect(m.observe('p', 1, 40, 0, false, 1_200)).toEqual({ id: 'p', from: undefined, to: 'alive' });
+    expect(m.get('p')?.lastHeardAt).toBe(-1_200);
+    // Silence is dated from the relay's sighting: suspect 3 s after it, not 3 s after this node heard.
+    expect(m.tick(1_799)).toEqual([]);
+    expect(m.tick(1_800)).toEqual([{ id: 'p', from: 'alive', to: 'suspect' }]);
+    // News the relay dates at or past the suspect timeout is stale: the member is only suspect.
+    const n = new Membership('me', settings);
+    expect(n.observe('q', 1, 40, 0, false, 3_000)).toEqual({ id: 'q', from: undefined, to: 'suspect' });
+    expect(n.observe('q', 1, 41, 500, false, 100)).toEqual({ id: 'q', from: 'suspect', to: 'alive' });
+  });
+
+  it('a member first heard of second-hand without a date is only suspect until a later heartbeat proves it alive', () => {
     const m = new Membership('me', settings);
     expect(m.observe('p', 1, 40, 0)).toEqual({ id: 'p', from: undefined, to: 'suspect' });
     expect(m.placementStatus('p', 0)).toBe('down');

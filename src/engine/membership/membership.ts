@@ -60,23 +60,26 @@ export class Membership {
   ) {}
 
   /**
-   * Records news of a member; returns the change if its liveness changed. A member first
-   * heard of second-hand may be long dead (its last record still travels), so it starts as
-   * suspect and becomes alive when a later heartbeat arrives; `direct` news (from the member
-   * itself) proves it alive at once. `heardAgoMs` is how long before `now` the heartbeat was
-   * first heard (the relaying peer says so): with it, every node dates a member's silence from
-   * about the same moment, whichever way the news reached it, and so all declare a dead member
-   * out together rather than a gossip round or two apart.
+   * Records news of a member; returns the change if its liveness changed. `direct` news (from
+   * the member itself) proves it alive at once. `heardAgoMs` is how long before `now` the
+   * heartbeat was first heard (the relaying peer says so): with it, every node dates a member's
+   * silence from about the same moment, whichever way the news reached it, and so all declare a
+   * dead member out together rather than a gossip round or two apart. A member first heard of
+   * second-hand is alive at once when the relay dates its heartbeat inside the suspect timeout
+   * (a joining tab is listed by all as soon as one peer links to it, not after every dial);
+   * undated second-hand news may be long stale, so it makes the member only suspect until a
+   * later heartbeat arrives.
    */
-  observe(id: string, incarnation: number, heartbeat: number, now: number, direct = false, heardAgoMs = 0): LivenessChange | undefined {
+  observe(id: string, incarnation: number, heartbeat: number, now: number, direct = false, heardAgoMs?: number): LivenessChange | undefined {
     const known = this.members.get(id);
     if (known) {
       const newer = incarnation > known.incarnation || (incarnation === known.incarnation && heartbeat > known.heartbeat);
       if (!newer || known.liveness === 'left') return undefined;
     }
     const from = known?.liveness;
-    const heardAt = Math.max(known?.lastHeardAt ?? -Infinity, now - Math.min(Math.max(0, heardAgoMs), this.settings.suspectAfterMs));
-    const to: Liveness = (known || direct) && now - heardAt < this.settings.suspectAfterMs ? 'alive' : 'suspect';
+    const heardAt = Math.max(known?.lastHeardAt ?? -Infinity, now - Math.min(Math.max(0, heardAgoMs ?? 0), this.settings.suspectAfterMs));
+    const dated = direct || heardAgoMs !== undefined;
+    const to: Liveness = (known || dated) && now - heardAt < this.settings.suspectAfterMs ? 'alive' : 'suspect';
     const changed = from !== to;
     this.members.set(id, {
       id,
@@ -97,7 +100,7 @@ export class Membership {
     for (const member of news) {
       if (member.left) this.markLeft(member.id, now);
       else if (member.id === from) this.observe(member.id, member.incarnation, member.version, now, true);
-      else this.observe(member.id, member.incarnation, member.version, now, false, heardAgoMs[member.id] ?? 0);
+      else this.observe(member.id, member.incarnation, member.version, now, false, heardAgoMs[member.id]);
     }
   }
 
