@@ -50,12 +50,20 @@ export async function listedPeers(page: Page): Promise<string[]> {
 /** Waits until every tab lists exactly the others; on timeout, says what each tab lacked and why. */
 export async function expectFullMesh(pages: readonly Page[], timeout: number): Promise<void> {
   const ids = await Promise.all(pages.map(selfId));
+  const short = (id: string): string => id.slice(-6);
+  let lacking = '';
   const full = async (): Promise<boolean> => {
     const lists = await Promise.all(pages.map(listedPeers));
+    lacking = lists
+      .map((list, i) => [ids[i] ?? '', ids.filter((id, j) => j !== i && !list.includes(id))] as const)
+      .filter(([, missing]) => missing.length > 0)
+      .map(([id, missing]) => `${short(id)} lacked ${missing.map(short).join(' ')}`)
+      .join('; ');
     return lists.every((list, i) => list.join() === ids.filter((_, j) => j !== i).sort().join());
   };
   await expect.poll(full, { timeout, intervals: [250] }).toBe(true).catch(async (error: unknown) => {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${(await Promise.all(pages.map(meshReport))).join('\n')}`);
+    const reports = await Promise.all(pages.map(meshReport));
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\nat the last check: ${lacking || 'extra peers listed'}\nnow:\n${reports.join('\n')}`);
   });
 }
 

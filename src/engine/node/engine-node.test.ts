@@ -87,6 +87,17 @@ describe('EngineNode in a simulated swarm', () => {
     expect(Math.min(...silences)).toBeGreaterThanOrEqual(2_000);
   });
 
+  it('a joining node is alive to all once one member hears from it, without waiting for a tick or its own links', async () => {
+    const swarm = await swarmOf(10, 5, 5);
+    // The newcomer's links to n1-n4 are not up yet: only n0 hears from it.
+    const others = ['n1', 'n2', 'n3', 'n4'];
+    await swarm.addNode('late', 'h-late', undefined, others);
+    // A few message latencies (1-20 ms each), far less than a gossip tick (1 s).
+    await swarm.run(100, 10);
+    const seenAlive = others.filter((id) => swarm.engine(id).members(swarm.now()).find((member) => member.id === 'late')?.liveness === 'alive');
+    expect(seenAlive.length, `members that list the newcomer as alive: ${seenAlive} (seed 10)`).toBeGreaterThanOrEqual(3);
+  });
+
   it('a reload inside the grace keeps identity and shards and costs no transfer', async () => {
     const swarm = await swarmOf(3, 5, 5);
     const manifest = await swarm.upload('n0', 'bytes', shardsOf(3, 8));

@@ -94,7 +94,7 @@ export class EngineNode {
         this.running = true;
         this.startedAt = event.now;
         this.catalog.merge({ manifests: event.manifests, records: [] });
-        this.touch({ holdings: event.held.map((shard) => shard.id), ...this.capacityFields(event.capacity) });
+        this.touch({ holdings: event.held.map((shard) => shard.id), ...capacityFields(event.capacity, this.catalog.allManifests()) });
         effects.push({ type: 'schedule-tick', afterMs: 0 });
         break;
       case 'tick':
@@ -129,7 +129,7 @@ export class EngineNode {
         break;
       case 'shard-deleted':
       case 'capacity-changed':
-        this.touch(this.capacityFields(event.capacity));
+        this.touch(capacityFields(event.capacity, this.catalog.allManifests()));
         break;
       case 'publish':
         this.publish(event.manifest, event.capacity, event.fresh ?? [], effects);
@@ -322,7 +322,11 @@ export class EngineNode {
       this.record = { ...this.record, incarnation: mine.incarnation + 1, version: 0 };
       this.touch({});
     }
+    const firstContact = this.membership.get(from) === undefined;
     this.membership.observeGossip(from, this.catalog.merge({ manifests: [], records: foreign }).records, heardAgoMs, this.now);
+    // A tab first heard of from itself (it has just joined) is news worth passing on now, not at
+    // the next tick: the swarm lists a joining tab a gossip period sooner. Once per tab and link.
+    if (firstContact) for (const peer of this.gossipTargets(this.settings.gossipFanout, from)) effects.push(this.gossipTo(peer, false));
     const unknown = snapshot.manifests.filter((manifest) => !this.catalog.hasManifest(manifest.id));
     if (unknown.length > 0) effects.push({ type: 'check-manifests', from, manifests: unknown });
   }
@@ -367,7 +371,7 @@ export class EngineNode {
       const holdings = fresh ? [...this.record.holdings, shard] : this.record.holdings;
       const replacing = fresh && replaces !== undefined ? [...this.record.replacing, { shard, source: replaces.source }] : this.record.replacing;
       if (fresh && replaces !== undefined) this.replacements.hold(shard, replaces, this.now);
-      this.touch({ holdings, replacing, ...this.capacityFields(capacity) });
+      this.touch({ holdings, replacing, ...capacityFields(capacity, this.catalog.allManifests()) });
     } else {
       this.counters.copiesRejected++;
       if (reason.startsWith('ContentMismatchError')) effects.push(this.penalize(from, `sent corrupt shard ${shard}`));
@@ -423,7 +427,7 @@ export class EngineNode {
   private publish(manifest: DatasetManifest, capacity: StoreCapacity, fresh: readonly FreshShard[], effects: EngineEffect[]): void {
     if (this.catalog.merge({ manifests: [manifest], records: [] }).manifests.length > 0) effects.push({ type: 'save-manifest', manifest });
     const staged = new Set([...this.record.staged, ...manifest.shards.map((shard) => shard.id).filter((id) => !this.record.holdings.includes(id))]);
-    this.touch({ staged: [...staged], ...this.capacityFields(capacity) });
+    this.touch({ staged: [...staged], ...capacityFields(capacity, this.catalog.allManifests()) });
     for (const { shard, bytes, pieces } of fresh) this.server.prime(shard, bytes, pieces, this.now);
     // Replication starts now rather than at the next tick (receivers wait for the manifest,
     // gossiped to all with the copies under way: each receiver learns who else receives).
@@ -466,10 +470,6 @@ export class EngineNode {
     return new Set(this.catalog.allManifests().flatMap((manifest) => manifest.shards.map((shard) => shard.id)));
   }
 
-  private capacityFields(capacity: StoreCapacity): Pick<NodeRecord, 'capacityBytes' | 'usedBytes' | 'full'> {
-    return capacityFields(capacity, this.catalog.allManifests());
-  }
-
   private syncPending(): void {
     if (!this.outgoing.listedIn(this.record.pending)) this.touch({ pending: this.outgoing.asPending() });
   }
@@ -480,8 +480,8 @@ export class EngineNode {
     this.catalog.merge({ manifests: [], records: [this.record] });
   }
 
-  private gossipTargets(count: number): string[] {
-    return randomSample(this.livePeers(), count, this.random);
+  private gossipTargets(count: number, except?: string): string[] {
+    return randomSample(this.livePeers().filter((peer) => peer !== except), count, this.random);
   }
 
   private gossipTo(peer: string, withManifests = true): EngineEffect {

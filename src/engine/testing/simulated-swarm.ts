@@ -62,8 +62,8 @@ export class SimulatedSwarm {
     });
   }
 
-  /** Starts a new node with an empty store of `budgetBytes`. */
-  async addNode(id: string, host: string, budgetBytes = 1 << 30): Promise<void> {
+  /** Starts a new node with an empty store of `budgetBytes`, with no link to the nodes in `unlinked` (until `heal`). */
+  async addNode(id: string, host: string, budgetBytes = 1 << 30, unlinked: readonly string[] = []): Promise<void> {
     const store = new MemoryShardStore({ budgetBytes });
     const put = store.put.bind(store);
     store.put = async (shard, bytes) => {
@@ -86,6 +86,7 @@ export class SimulatedSwarm {
       unsubscribe: [],
     };
     this.nodes.set(id, node);
+    if (unlinked.length > 0) this.network.partition([id], unlinked);
     await this.boot(node);
   }
 
