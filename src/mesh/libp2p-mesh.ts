@@ -23,6 +23,13 @@ const GOODBYE_WAIT_MS = 500;
 const BULK_THRESHOLD_BYTES = 64 * 1024;
 const DIAL_TIMEOUT_MS = 15_000;
 const RECONCILE_INTERVAL_MS = 1_000;
+/**
+ * How long a tab waits for a peer with a smaller id to dial it before dialling that peer
+ * itself. The smaller id dials so two tabs rarely dial each other at once, but a tab that
+ * reloaded can wait in vain: its peers may still hold its previous life's link (a closed page
+ * does not always close its links, and a dead link shows only when pings time out, 10-20 s).
+ */
+const DIAL_ANYWAY_AFTER_MS = 6_000;
 
 export interface Libp2pMeshOptions extends Partial<Omit<BrowserNodeSettings, 'privateKey' | 'swarm'>> {
   readonly privateKey: BrowserNodeSettings['privateKey'];
@@ -52,6 +59,8 @@ export class Libp2pMesh implements Mesh {
   private node: BrowserNode | undefined;
   private relayAddress: Multiaddr | undefined;
   private readonly known = new Set<string>();
+  /** When each known peer without a link was first heard of (or lost its link). */
+  private readonly unlinkedSince = new Map<string, number>();
   private readonly members = new Set<string>();
   private readonly dialing = new Set<string>();
   private readonly retryAt = new Map<string, { at: number; attempt: number }>();
@@ -115,6 +124,7 @@ export class Libp2pMesh implements Mesh {
       markOnce('tabswarm:first-discovery');
       if (!this.known.has(id)) this.announceSoon();
       this.known.add(id);
+      if (!this.members.has(id) && !this.unlinkedSince.has(id)) this.unlinkedSince.set(id, Date.now());
       this.reconcile();
     });
     node.addEventListener('connection:open', (event) => void this.adopt(event.detail));
@@ -221,7 +231,8 @@ export class Libp2pMesh implements Mesh {
     if (!this.running || !this.node) return;
     if (!this.relayConnected) void this.connectRelay();
     for (const peer of this.known) {
-      if (this.members.has(peer) || this.dialing.has(peer) || this.self > peer) continue;
+      if (this.members.has(peer) || this.dialing.has(peer)) continue;
+      if (this.self > peer && Date.now() - (this.unlinkedSince.get(peer) ?? Date.now()) < DIAL_ANYWAY_AFTER_MS) continue;
       const retry = this.retryAt.get(peer);
       if (retry && Date.now() < retry.at) continue;
       void this.dial(peer).catch(() => undefined);
@@ -259,13 +270,27 @@ export class Libp2pMesh implements Mesh {
   private async adopt(connection: Connection): Promise<void> {
     if (!isTabLink(connection) || connection.status !== 'open') return;
     const peer = connection.remotePeer.toString();
-    if (this.members.has(peer)) return;
+    if (this.members.has(peer)) {
+      // A second link from a member is most often the member back from a reload, while its
+      // previous life's link still looks open here: frames sent on that one would vanish.
+      await this.preferLink(peer, connection);
+      return;
+    }
     try {
       await this.writerFor(peer, controlProtocol(this.options.swarm), connection);
       this.addMember(peer);
     } catch (error) {
       this.dialStats.lastError = `adopting ${peer}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
       await connection.close().catch(() => undefined);
+    }
+  }
+
+  /** Sends to `peer` go over `connection` from now on: writers on its other links are dropped. */
+  private async preferLink(peer: string, connection: Connection): Promise<void> {
+    for (const [key, opening] of [...this.writers]) {
+      if (!key.startsWith(`${peer}|`)) continue;
+      const writer = await opening.catch(() => undefined);
+      if (writer && !connection.streams.includes(writer.stream) && this.writers.get(key) === opening) this.writers.delete(key);
     }
   }
 
@@ -301,8 +326,10 @@ export class Libp2pMesh implements Mesh {
     return writer;
   }
 
+  /** The newest open direct link to a peer (an older one may be left from the peer's previous life). */
   private directConnection(peer: string): Connection | undefined {
-    return this.node?.getConnections(peerIdFromString(peer)).find((c) => isTabLink(c) && c.status === 'open');
+    const links = this.node?.getConnections(peerIdFromString(peer)).filter((c) => isTabLink(c) && c.status === 'open') ?? [];
+    return links.sort((a, b) => b.timeline.open - a.timeline.open)[0];
   }
 
   private async readFrames(stream: Stream, connection: Connection): Promise<void> {
@@ -334,6 +361,7 @@ export class Libp2pMesh implements Mesh {
     if (this.members.has(peer)) return;
     markOnce('tabswarm:first-peer');
     this.members.add(peer);
+    this.unlinkedSince.delete(peer);
     this.known.add(peer);
     for (const handler of this.peerHandlers) handler({ peer, kind: 'connected' });
   }
@@ -347,6 +375,7 @@ export class Libp2pMesh implements Mesh {
   private dropMember(peer: string): void {
     for (const key of [...this.writers.keys()]) if (key.startsWith(`${peer}|`)) this.writers.delete(key);
     if (!this.members.delete(peer)) return;
+    this.unlinkedSince.set(peer, Date.now());
     for (const handler of this.peerHandlers) handler({ peer, kind: 'disconnected' });
   }
 }
