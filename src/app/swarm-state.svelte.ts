@@ -35,6 +35,8 @@ export class SwarmState {
       (globalThis as { tabswarm?: SwarmSession }).tabswarm = this.session;
       await this.refresh();
       this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+      // Tabs joining and leaving show at once, not at the next periodic refresh.
+      this.session.watchLivePeers(() => void this.refresh());
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     }

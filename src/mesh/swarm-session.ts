@@ -79,6 +79,11 @@ export class SwarmSession {
     };
   }
 
+  /** Calls `changed` each time the engine's set of live peers changes. */
+  watchLivePeers(changed: () => void): void {
+    void this.engine.watchLivePeers(Comlink.proxy(changed));
+  }
+
   /** Uploads a dropped file into the swarm (the buffer is handed to the engine worker). */
   ingest(fileName: string, bytes: ArrayBuffer, shardBytes?: number): Promise<{ readonly id: string; readonly shards: number; readonly rows: number }> {
     return this.engine.ingest(fileName, Comlink.transfer(bytes, [bytes]), shardBytes);

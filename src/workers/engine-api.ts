@@ -103,6 +103,8 @@ export interface EngineWorkerApi {
   peerConnected(peer: string): void;
   /** The mesh lost a peer: queries it was running move to other replicas. */
   peerDisconnected(peer: string): void;
+  /** Calls `changed` each time the set of live peers changes, so the page's peer list follows at once rather than at its next refresh. */
+  watchLivePeers(changed: () => void): void;
   /** The engine's state for the page. */
   snapshot(): Promise<EngineSnapshot>;
   /**

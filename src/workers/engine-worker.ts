@@ -36,6 +36,7 @@ let queries: QueryService | undefined;
 let shardTables: ShardTableCache | undefined;
 let scorer: Promise<VectorScorer> = Promise.resolve(cpuScorer);
 const fetches = new FetchRequests();
+const LIVE_PEERS_CHECK_MS = 100;
 
 /** A shard's bytes from this tab's store or the best live holder (see ShardFetcher). */
 function fetchShard(shard: string): Promise<Uint8Array> {
@@ -156,6 +157,18 @@ const api: EngineWorkerApi = {
     const arrow = ownBuffer(result.bytes);
     const { strategy, shardsTotal, shardsPruned, shards, ms, phases } = result;
     return Comlink.transfer({ arrow, strategy, shardsTotal, shardsPruned, shards, ms, phases }, [arrow]);
+  },
+
+  watchLivePeers(changed: () => void): void {
+    let seen = '';
+    // A check is a sort of a few dozen ids: cheap enough to run often, so a tab joining or
+    // leaving shows within a tenth of a second.
+    setInterval(() => {
+      const live = engine?.livePeers().join() ?? '';
+      if (live === seen) return;
+      seen = live;
+      changed();
+    }, LIVE_PEERS_CHECK_MS);
   },
 
   peerConnected(peer: string): void {
