@@ -1,6 +1,6 @@
 import { defaultMembershipSettings, type MembershipSettings } from '../membership/membership';
 import { defaultReplicationSettings, type ReplicationSettings } from '../placement/replication-planner';
-import { defaultDownloadSettings, type DownloadSettings } from './shard-downloads';
+import { defaultDownloadSettings, type DownloadSettings } from './download-settings';
 
 export interface EngineSettings {
   readonly replication: ReplicationSettings;

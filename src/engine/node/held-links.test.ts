@@ -3,7 +3,7 @@ import { PIECE_BYTES } from '../content-id';
 import { SeededRandom } from '../testing/seeded-random';
 import { SimulatedSwarm } from '../testing/simulated-swarm';
 import { defaultEngineSettings } from './engine-settings';
-import { defaultDownloadSettings } from './shard-downloads';
+import { defaultDownloadSettings } from './download-settings';
 
 function randomShards(random: SeededRandom, count: number, size: number): Uint8Array[] {
   return Array.from({ length: count }, () => {

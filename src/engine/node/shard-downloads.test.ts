@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PIECE_BYTES, idOfPieces, pieceHashes, sha256Hex } from '../content-id';
 import type { EngineEffect } from './engine-io';
 import { decodeMessage, encodeMessage, type EngineMessage } from './messages';
-import { defaultDownloadSettings, ShardDownloads } from './shard-downloads';
+import { defaultDownloadSettings } from './download-settings';
+import { ShardDownloads } from './shard-downloads';
 
 // One download driven by hand: every message it sends is read back, every hash check it asks
 // for is done here, and holders answer (or do not) as each test says.

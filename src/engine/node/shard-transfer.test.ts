@@ -4,7 +4,7 @@ import { SeededRandom } from '../testing/seeded-random';
 import { SimulatedSwarm } from '../testing/simulated-swarm';
 import { decodeMessage, encodeMessage, WIRE_VERSION } from './messages';
 import { defaultEngineSettings } from './engine-settings';
-import { defaultDownloadSettings } from './shard-downloads';
+import { defaultDownloadSettings } from './download-settings';
 
 // Shards move as verified pieces pulled by the receiver (see messages.ts). These tests run
 // real engine nodes on the in-memory mesh and break links and bytes on the way.
